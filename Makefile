@@ -1,0 +1,11 @@
+.PHONY: setup test stop bench
+# First command: everything from a fresh machine to a running demo on 127.0.0.1:8069.
+setup:
+	./scripts/setup.sh
+# Second command: the whole test suite (unit, Odoo model, end-to-end, browser).
+test:
+	./scripts/test.sh
+stop:
+	./scripts/stop.sh
+bench:
+	./scripts/bench.sh

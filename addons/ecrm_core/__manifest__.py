@@ -1,0 +1,27 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "eCRM Core",
+    "summary": "One customer, one timeline: the interaction stream every eCRM module writes to",
+    "version": "11.0.1.0.0",
+    "category": "Customer Relationship Management",
+    "website": "https://github.com/ecrm-suite/ecrm",
+    "author": "eCRM suite contributors",
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": ["crm", "sale_crm", "contacts", "mail"],
+    "data": [
+        "security/ecrm_core_security.xml",
+        "security/ir.model.access.csv",
+        "views/ecrm_interaction_views.xml",
+        "views/res_partner_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/res_company_demo.xml",
+        "demo/res_users_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/ecrm_interaction_demo.xml",
+    ],
+}

@@ -1,0 +1,2 @@
+from . import ecrm_interaction
+from . import res_partner

@@ -1,0 +1,150 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..timeline import rows as interaction_rows
+
+
+class EcrmInteraction(models.Model):
+    """One entry of a customer's timeline, whatever channel it came through.
+
+    Modules write here through ``log`` / ``log_many`` only; nothing keeps a
+    private contact history elsewhere.
+    """
+
+    _name = "ecrm.interaction"
+    _description = "Customer interaction"
+    _inherit = ["utm.mixin"]
+    _order = "date desc, id desc"
+    _rec_name = "subject"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, ondelete="cascade")
+    commercial_partner_id = fields.Many2one(
+        "res.partner", string="Company", related="partner_id.commercial_partner_id",
+        store=True, index=True, readonly=True,
+        help="The company the customer belongs to, for company roll-up.")
+    channel = fields.Selection(
+        [(code, code.replace("_", " ").capitalize()) for code in interaction_rows.CHANNELS],
+        required=True, index=True)
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound")], required=True, default="inbound")
+    interaction_type = fields.Char(
+        string="Type", required=True, index=True,
+        help="Short code of what happened, e.g. order_received, cart_abandoned, call_me.")
+    date = fields.Datetime(required=True, index=True, default=fields.Datetime.now)
+    subject = fields.Char()
+    body = fields.Text()
+    res_model = fields.Char(string="Source model", index=True)
+    res_id = fields.Integer(string="Source record id", index=True)
+    source_ref = fields.Reference(
+        selection="_selection_source_model", string="Source document",
+        compute="_compute_source_ref")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True,
+        default=lambda self: self.env.user.company_id)
+    user_id = fields.Many2one(
+        "res.users", string="Logged by", default=lambda self: self.env.user)
+
+    @api.model
+    def _selection_source_model(self):
+        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("res_model", "res_id")
+    def _compute_source_ref(self):
+        existing = {}
+        for res_model in set(self.filtered("res_model").mapped("res_model")):
+            if res_model in self.env:
+                ids = self.filtered(lambda rec: rec.res_model == res_model).mapped("res_id")
+                existing[res_model] = set(self.env[res_model].sudo().browse(ids).exists().ids)
+        for interaction in self:
+            found = interaction.res_id in existing.get(interaction.res_model, ())
+            interaction.source_ref = found and "%s,%d" % (interaction.res_model, interaction.res_id)
+
+    @api.constrains("interaction_type")
+    def _check_interaction_type(self):
+        for interaction in self:
+            if not interaction_rows.TYPE_CODE.match(interaction.interaction_type or ""):
+                raise ValidationError(_(
+                    "Interaction type %r must be a lower-case code of letters, digits and "
+                    "underscores, starting with a letter (e.g. order_received).")
+                    % interaction.interaction_type)
+
+    @api.constrains("res_model", "res_id")
+    def _check_source_document(self):
+        for interaction in self:
+            if bool(interaction.res_model) != bool(interaction.res_id):
+                raise ValidationError(_("Source model and source record id go together."))
+            if interaction.res_model and interaction.res_model not in self.env:
+                raise ValidationError(_("Unknown source model %r.") % interaction.res_model)
+
+    # ---- public API (XML-RPC): the only way modules write to the stream ----
+
+    @api.model
+    def log(self, vals):
+        """Log one interaction; returns its id. Raises ValidationError, writes nothing, on bad input."""
+        return self.log_many([vals])[0]
+
+    @api.model
+    def log_many(self, vals_list):
+        """Log a batch of interactions; returns their ids in input order.
+
+        Every row is validated before anything is written; one bad row rejects
+        the batch with a ValidationError naming each bad row by index.
+        """
+        self.check_access_rights("create")
+        existing = self._existing_ids(interaction_rows.referenced_ids(vals_list))
+        problems = interaction_rows.validate(vals_list, existing, set(self.env.registry.models))
+        if problems:
+            raise ValidationError(interaction_rows.format_problems(problems))
+        defaults = self.default_get(["company_id", "user_id", "date", "direction"])
+        values_list = [interaction_rows.normalise(row, defaults) for row in vals_list]
+        try:
+            # A rule or constraint failing after the insert must take every row
+            # with it, even for a caller that catches the error and carries on.
+            with self.env.cr.savepoint():
+                return self._insert_rows(values_list).ids
+        except Exception:
+            self.invalidate_cache()
+            raise
+
+    @api.model
+    def _existing_ids(self, wanted):
+        """One query per referenced model; existence only, so archived records count."""
+        return {
+            model: set(self.env[model].sudo().browse(list(ids)).exists().ids)
+            for model, ids in wanted.items()
+            if model in self.env
+        }
+
+    @api.model
+    def _insert_rows(self, values_list):
+        """Insert validated rows in one statement, then let the ORM finish the job.
+
+        A multi-row INSERT is what makes a batch of 1,000 cheap; stored computed
+        fields (ours and those other modules add) are recomputed and Python
+        constraints and record rules checked exactly as ``create`` would.
+        """
+        # Column names come from rows.ALLOWED_KEYS and default_get, never from the caller.
+        columns = sorted({column for values in values_list for column in values})
+        row_sql = "(%s, %s, %s, %s, %s)" % (
+            ", ".join(["%s"] * len(columns)),
+            "%s", "(now() at time zone 'UTC')", "%s", "(now() at time zone 'UTC')")
+        params = []
+        for values in values_list:
+            params.extend(values.get(column) for column in columns)
+            params.extend([self.env.uid, self.env.uid])
+        self.env.cr.execute(
+            'INSERT INTO "%s" (%s, create_uid, create_date, write_uid, write_date) VALUES %s RETURNING id'
+            % (self._table, ", ".join('"%s"' % column for column in columns),
+               ", ".join([row_sql] * len(values_list))),
+            params)
+        records = self.browse([row[0] for row in self.env.cr.fetchall()])
+        for field in self._fields.values():
+            if field.store and field.compute:
+                self.env.add_todo(field, records)
+        self.recompute()
+        records._validate_fields(columns)
+        records.check_access_rule("create")
+        return records

@@ -1,0 +1,27 @@
+from odoo.tests.common import TransactionCase
+
+
+class InteractionCase(TransactionCase):
+    """Customers and users shared by the interaction tests."""
+
+    def setUp(self):
+        super().setUp()
+        self.Interaction = self.env["ecrm.interaction"]
+        Partner = self.env["res.partner"]
+        self.company_partner = Partner.create({"name": "Kirklees Council (test)", "is_company": True})
+        self.contact = Partner.create({"name": "Janet Holroyd (test)", "parent_id": self.company_partner.id})
+        self.individual = Partner.create({"name": "Doris Lumb (test)"})
+        self.campaign = self.env["utm.campaign"].create({"name": "Spring stairlift offer (test)"})
+
+    def make_user(self, login, groups, company=None):
+        company = company or self.env.user.company_id
+        return self.env["res.users"].with_context(no_reset_password=True).create({
+            "name": login, "login": login, "email": "%s@example.com" % login,
+            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+            "groups_id": [(6, 0, [self.env.ref(xmlid).id for xmlid in groups])],
+        })
+
+    def row(self, **overrides):
+        row = {"partner_id": self.contact.id, "channel": "phone", "interaction_type": "call_me"}
+        row.update(overrides)
+        return row

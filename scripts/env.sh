@@ -1,0 +1,77 @@
+# Shared settings and helpers for setup.sh, test.sh and stop.sh. Source it; do not run it.
+# Every value can be overridden from the environment (docker/ does exactly that).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$REPO/.venv"
+VAR="$REPO/var"
+PY="$VENV/bin/python"
+export PATH="$REPO/node_modules/.bin:$VENV/bin:$PATH"
+
+ECRM_DB_HOST="${ECRM_DB_HOST:-127.0.0.1}"
+ECRM_DB_PORT="${ECRM_DB_PORT:-5432}"
+ECRM_DB_USER="${ECRM_DB_USER:-ecrm}"
+ECRM_DB_PASSWORD="${ECRM_DB_PASSWORD:-ecrm}"
+ECRM_DEMO_DB="${ECRM_DEMO_DB:-ecrm_demo}"
+ECRM_HTTP_PORT="${ECRM_HTTP_PORT:-8069}"
+ODOO_CONF="$VAR/odoo.conf"
+ODOO_PID="$VAR/odoo.pid"
+ODOO_LOG="$VAR/odoo.log"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# Every eCRM add-on in addons/, in dependency-safe order (ecrm_core first).
+ecrm_modules() {
+    local mods=() d
+    for d in "$REPO"/addons/ecrm_*/; do
+        [ -f "$d/__manifest__.py" ] && mods+=("$(basename "$d")")
+    done
+    (IFS=,; echo "${mods[*]}")
+}
+
+# The host apps the suite is sold on, installed next to the eCRM add-ons so that a
+# demo or test database always has the full shop/sales/marketing/invoicing stack.
+ECRM_HOST_MODULES="${ECRM_HOST_MODULES:-sale_management,crm,website_sale,mass_mailing,purchase,account_invoicing,contacts}"
+
+odoo() { "$PY" "$REPO/scripts/odoo-bin" "$@"; }
+
+psql_admin() {
+    # The cluster's superuser, used only to create our role. Trust auth on loopback.
+    psql -h "$ECRM_DB_HOST" -p "$ECRM_DB_PORT" -U "${PGSUPERUSER:-postgres}" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"
+}
+
+db_exists() {
+    [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]
+}
+
+write_odoo_conf() {
+    mkdir -p "$VAR/data"
+    cat > "$ODOO_CONF" <<CONF
+[options]
+addons_path = $("$PY" -c 'import odoo.addons, os; print(os.path.dirname(odoo.addons.__file__))'),$REPO/addons
+data_dir = $VAR/data
+db_host = $ECRM_DB_HOST
+db_port = $ECRM_DB_PORT
+db_user = $ECRM_DB_USER
+db_password = $ECRM_DB_PASSWORD
+http_interface = 127.0.0.1
+http_port = $ECRM_HTTP_PORT
+list_db = False
+log_level = info
+CONF
+}
+
+# create_database NAME DEMO(yes|no): an en_GB database for a UK company (GBP,
+# UK chart of accounts and VAT) with every eCRM add-on installed.
+# The company is made British *before* accounting installs, so that account's
+# own localisation hook picks l10n_uk instead of the generic chart.
+create_database() {
+    local name="$1" demo="$2" demo_flag=()
+    [ "$demo" = yes ] || demo_flag=(--without-demo=all)
+    odoo -c "$ODOO_CONF" -d "$name" -i base --load-language=en_GB "${demo_flag[@]}" \
+        --stop-after-init --log-level=warn
+    odoo shell -c "$ODOO_CONF" -d "$name" --log-level=warn < "$REPO/scripts/uk_company.py"
+    odoo -c "$ODOO_CONF" -d "$name" -i "$ECRM_HOST_MODULES,$(ecrm_modules)" "${demo_flag[@]}" \
+        --stop-after-init --log-level=warn
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# One command from a fresh machine to a running eCRM demo. Safe to re-run.
+source "$(dirname "$0")/env.sh"
+
+find_python37() {
+    local candidate
+    for candidate in "$(command -v python3.7 || true)" \
+                     "$(command -v pyenv >/dev/null && echo "$(pyenv root)"/versions/3.7.*/bin/python)" \
+                     "$HOME"/.pyenv/versions/3.7.*/bin/python; do
+        [ -n "$candidate" ] && [ -x "$candidate" ] \
+            && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 7)' 2>/dev/null \
+            && { echo "$candidate"; return; }
+    done
+    die "Python 3.7 not found. Odoo 11 runs on Python 3.5-3.7 only (3.8 breaks QWeb).
+Install it, e.g. 'pyenv install 3.7.16' or 'apt-get install python3.7 python3.7-venv', then re-run."
+}
+
+ensure_venv() {
+    if [ ! -x "$PY" ] || ! "$PY" -c 'import sys; assert sys.version_info[:2] == (3, 7)' 2>/dev/null; then
+        local py37; py37="$(find_python37)"
+        say "Creating .venv with $py37"
+        rm -rf "$VENV"
+        "$py37" -m venv "$VENV"
+    fi
+    say "Installing pinned Python requirements"
+    "$PY" -m pip install --disable-pip-version-check -q -r "$REPO/requirements.txt" -c "$REPO/constraints.txt" \
+        || die "pip install failed (output above)"
+}
+
+ensure_system_packages() {
+    # Headless Chromium for the browser tests; the PostgreSQL client for role/db checks.
+    local missing=()
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)
+    command -v psql >/dev/null || missing+=(postgresql-client)
+    command -v npm >/dev/null || missing+=(npm)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "Installing Debian packages: ${missing[*]}"
+        command -v apt-get >/dev/null || die "missing ${missing[*]}; install them with your package manager"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
+            || die "apt-get install ${missing[*]} failed"
+    fi
+}
+
+ensure_lessc() {
+    say "Installing lessc under node_modules/ (npm ci)"
+    (cd "$REPO" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+    lessc --version >/dev/null || die "lessc is not runnable from $REPO/node_modules/.bin"
+}
+
+ensure_postgres() {
+    if ! pg_isready -q -h "$ECRM_DB_HOST" -p "$ECRM_DB_PORT"; then
+        say "Starting the local PostgreSQL cluster"
+        local version; version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)"
+        [ -n "$version" ] || die "PostgreSQL is not running on $ECRM_DB_HOST:$ECRM_DB_PORT and no local cluster was found"
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start || die "could not start PostgreSQL $version"
+        for _ in $(seq 30); do pg_isready -q -h "$ECRM_DB_HOST" -p "$ECRM_DB_PORT" && break; sleep 1; done
+        pg_isready -q -h "$ECRM_DB_HOST" -p "$ECRM_DB_PORT" || die "PostgreSQL did not come up"
+    fi
+    say "Ensuring database role '$ECRM_DB_USER'"
+    psql_admin <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ECRM_DB_USER') THEN
+    CREATE ROLE "$ECRM_DB_USER" LOGIN CREATEDB PASSWORD '$ECRM_DB_PASSWORD';
+  END IF;
+END \$\$;
+SQL
+}
+
+ensure_demo_database() {
+    if db_exists "$ECRM_DEMO_DB"; then
+        say "Updating eCRM modules in existing database $ECRM_DEMO_DB"
+        # -i installs modules added since the last run; -u upgrades the rest.
+        odoo -c "$ODOO_CONF" -d "$ECRM_DEMO_DB" -i "$(ecrm_modules)" -u "$(ecrm_modules)" \
+            --stop-after-init --log-level=warn || die "module update failed (output above)"
+    else
+        say "Creating demo database $ECRM_DEMO_DB (UK company, demo data, all eCRM modules)"
+        if ! create_database "$ECRM_DEMO_DB" yes; then
+            # Never leave a half-built database behind for the next run to "update".
+            psql_admin -c "DROP DATABASE IF EXISTS \"$ECRM_DEMO_DB\"" || true
+            die "database creation failed (output above)"
+        fi
+    fi
+}
+
+start_server() {
+    "$REPO/scripts/stop.sh" --quiet
+    say "Starting Odoo on http://127.0.0.1:$ECRM_HTTP_PORT"
+    nohup "$PY" "$REPO/scripts/odoo-bin" -c "$ODOO_CONF" -d "$ECRM_DEMO_DB" \
+        --db-filter="^$ECRM_DEMO_DB\$" --logfile="$ODOO_LOG" >/dev/null 2>&1 &
+    echo $! > "$ODOO_PID"
+    for _ in $(seq 60); do
+        curl -sf -o /dev/null "http://127.0.0.1:$ECRM_HTTP_PORT/web/login" && return
+        kill -0 "$(cat "$ODOO_PID")" 2>/dev/null || break
+        sleep 1
+    done
+    tail -n 40 "$ODOO_LOG" >&2
+    die "Odoo did not answer on port $ECRM_HTTP_PORT (log: $ODOO_LOG)"
+}
+
+ensure_system_packages
+ensure_venv
+ensure_lessc
+ensure_postgres
+write_odoo_conf
+ensure_demo_database
+[ "${1:-}" = "--no-server" ] && exit 0
+start_server
+cat <<MSG
+
+eCRM demo is running.
+  URL:       http://127.0.0.1:$ECRM_HTTP_PORT/web
+  Database:  $ECRM_DEMO_DB
+  Login:     admin   Password: admin
+  Log:       $ODOO_LOG
+  Stop it:   make stop
+MSG

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole suite in one pytest run: plain-Python unit tests, Odoo model tests
+# (pytest-odoo) of every addon, end-to-end XML-RPC/HTTP tests and headless
+# Chromium tests against a real server. Extra arguments go to pytest.
+source "$(dirname "$0")/env.sh"
+
+[ -x "$PY" ] || die "no .venv: run 'make setup' first"
+command -v lessc >/dev/null || die "lessc missing: run 'make setup' first"
+write_odoo_conf
+
+ECRM_TEST_DB="${ECRM_TEST_DB:-ecrm_test}"
+export ECRM_E2E_DB="${ECRM_E2E_DB:-${ECRM_TEST_DB}_e2e}"
+
+# Fresh databases every run: one for the in-process model tests, and a copy of
+# it that the end-to-end server owns (a template copy takes seconds, not minutes).
+for db in "$ECRM_E2E_DB" "$ECRM_TEST_DB"; do
+    psql_admin -c "DROP DATABASE IF EXISTS \"$db\""
+done
+say "Creating test database $ECRM_TEST_DB (host apps + $(ecrm_modules), demo data)"
+create_database "$ECRM_TEST_DB" yes || die "test database creation failed (output above)"
+psql_admin -c "CREATE DATABASE \"$ECRM_E2E_DB\" OWNER \"$ECRM_DB_USER\" TEMPLATE \"$ECRM_TEST_DB\""
+
+say "Running the test suite"
+cd "$REPO"
+exec "$PY" -m pytest --odoo-config="$ODOO_CONF" --odoo-database="$ECRM_TEST_DB" "$@"

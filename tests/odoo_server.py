@@ -1,0 +1,64 @@
+"""Start and stop a real Odoo server for end-to-end tests and benchmarks."""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODOO_CONF = os.path.join(REPO, "var", "odoo.conf")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OdooServer:
+    """An Odoo process serving one database on a free loopback port."""
+
+    def __init__(self, database, port=None):
+        self.database = database
+        self.port = port or free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log_path = os.path.join(REPO, "var", "odoo-%s-%d.log" % (database, self.port))
+        self.process = None
+
+    def start(self, timeout=180):
+        if not os.path.exists(ODOO_CONF):
+            raise RuntimeError("%s is missing: run 'make setup' (or 'make test') first" % ODOO_CONF)
+        env = dict(os.environ, PATH=os.path.join(REPO, "node_modules", ".bin") + os.pathsep + os.environ["PATH"])
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(REPO, "scripts", "odoo-bin"), "-c", ODOO_CONF,
+             "-d", self.database, "--db-filter", "^%s$" % self.database,
+             "--http-port", str(self.port), "--max-cron-threads", "0",
+             "--logfile", self.log_path],
+            env=env, cwd=REPO)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("Odoo exited with %s; see %s" % (self.process.returncode, self.log_path))
+            try:
+                with urllib.request.urlopen(self.url + "/web/login", timeout=30) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, socket.timeout):
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("Odoo did not answer within %ss; see %s" % (timeout, self.log_path))
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_text(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
