@@ -21,8 +21,9 @@ ODOO_LOG="$VAR/odoo.log"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
 
-# Every eCRM add-on in addons/, in dependency-safe order (ecrm_core first).
+# Every eCRM add-on in addons/ (or the comma-separated ECRM_MODULES, to work on a subset).
 ecrm_modules() {
+    [ -n "${ECRM_MODULES:-}" ] && { echo "$ECRM_MODULES"; return; }
     local mods=() d
     for d in "$REPO"/addons/ecrm_*/; do
         [ -f "$d/__manifest__.py" ] && mods+=("$(basename "$d")")
@@ -55,7 +56,7 @@ db_host = $ECRM_DB_HOST
 db_port = $ECRM_DB_PORT
 db_user = $ECRM_DB_USER
 db_password = $ECRM_DB_PASSWORD
-http_interface = 127.0.0.1
+http_interface = ${ECRM_HTTP_INTERFACE:-127.0.0.1}
 http_port = $ECRM_HTTP_PORT
 list_db = False
 log_level = info
@@ -74,4 +75,16 @@ create_database() {
     odoo shell -c "$ODOO_CONF" -d "$name" --log-level=warn < "$REPO/scripts/uk_company.py"
     odoo -c "$ODOO_CONF" -d "$name" -i "$ECRM_HOST_MODULES,$(ecrm_modules)" "${demo_flag[@]}" \
         --stop-after-init --log-level=warn
+    assert_installed "$name"
+}
+
+# Odoo logs unmet dependencies and carries on with exit code 0; we do not.
+assert_installed() {
+    local missing
+    missing="$(psql_admin -d "$1" -c "
+        SELECT string_agg(wanted.name, ', ')
+          FROM unnest(string_to_array('$ECRM_HOST_MODULES,$(ecrm_modules)', ',')) AS wanted(name)
+          LEFT JOIN ir_module_module module ON module.name = wanted.name AND module.state = 'installed'
+         WHERE module.id IS NULL")"
+    [ -z "$missing" ] || die "not installed in database $1: $missing (see the Odoo errors above)"
 }

@@ -73,6 +73,7 @@ ensure_demo_database() {
         # -i installs modules added since the last run; -u upgrades the rest.
         odoo -c "$ODOO_CONF" -d "$ECRM_DEMO_DB" -i "$(ecrm_modules)" -u "$(ecrm_modules)" \
             --stop-after-init --log-level=warn || die "module update failed (output above)"
+        assert_installed "$ECRM_DEMO_DB"
     else
         say "Creating demo database $ECRM_DEMO_DB (UK company, demo data, all eCRM modules)"
         if ! create_database "$ECRM_DEMO_DB" yes; then
@@ -85,6 +86,9 @@ ensure_demo_database() {
 
 start_server() {
     "$REPO/scripts/stop.sh" --quiet
+    if curl -s -o /dev/null "http://127.0.0.1:$ECRM_HTTP_PORT/"; then
+        die "port $ECRM_HTTP_PORT is taken by a server this checkout did not start; stop it or set ECRM_HTTP_PORT"
+    fi
     say "Starting Odoo on http://127.0.0.1:$ECRM_HTTP_PORT"
     nohup "$PY" "$REPO/scripts/odoo-bin" -c "$ODOO_CONF" -d "$ECRM_DEMO_DB" \
         --db-filter="^$ECRM_DEMO_DB\$" --logfile="$ODOO_LOG" >/dev/null 2>&1 &

@@ -26,3 +26,21 @@ def connect(server, login, password):
 @pytest.fixture(scope="session")
 def admin_rpc(odoo_server):
     return connect(odoo_server, "admin", "admin")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven through its matching chromedriver."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(120)
+    yield driver
+    driver.quit()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Benchmarks on a fresh database of their own; each prints its ratio against a baseline.
+source "$(dirname "$0")/env.sh"
+[ -x "$PY" ] || die "no .venv: run 'make setup' first"
+write_odoo_conf
+ECRM_BENCH_DB="${ECRM_BENCH_DB:-ecrm_bench}"
+export ECRM_BENCH_DB
+psql_admin -c "DROP DATABASE IF EXISTS \"$ECRM_BENCH_DB\""
+say "Creating benchmark database $ECRM_BENCH_DB (no demo data)"
+create_database "$ECRM_BENCH_DB" no || die "benchmark database creation failed (output above)"
+cd "$REPO"
+for bench in bench/bench_*.py; do
+    say "$bench"
+    "$PY" "$bench" "$@"
+done
