@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "eCRM Core",
-    "summary": "One customer, one timeline: the interaction stream every eCRM module writes to",
-    "version": "11.0.1.0.0",
+    "summary": "Single customer view: one timeline, 360 figures, consent, data quality, duplicates",
+    "version": "11.0.1.1.0",
     "category": "Customer Relationship Management",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",
@@ -11,11 +11,16 @@
     "application": True,
     "installable": True,
     "depends": ["crm", "sale_crm", "contacts", "mail"],
+    "external_dependencies": {"python": ["phonenumbers", "rapidfuzz", "stdnum", "vobject"]},
     "data": [
         "security/ecrm_core_security.xml",
         "security/ir.model.access.csv",
+        "data/ecrm_sector_data.xml",
+        "data/ecrm_quality_rule_data.xml",
+        "data/ir_cron_data.xml",
         "views/ecrm_interaction_views.xml",
         "views/res_partner_views.xml",
+        "views/ecrm_config_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -23,5 +28,6 @@
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/ecrm_interaction_demo.xml",
+        "demo/ecrm_customer360_demo.xml",
     ],
 }

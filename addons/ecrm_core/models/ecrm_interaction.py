@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 
 from ..timeline import rows as interaction_rows
 
+CHANNEL_SELECTION = [(code, code.replace("_", " ").capitalize()) for code in interaction_rows.CHANNELS]
+
 
 class EcrmInteraction(models.Model):
     """One entry of a customer's timeline, whatever channel it came through.
@@ -25,9 +27,7 @@ class EcrmInteraction(models.Model):
         "res.partner", string="Company", related="partner_id.commercial_partner_id",
         store=True, index=True, readonly=True,
         help="The company the customer belongs to, for company roll-up.")
-    channel = fields.Selection(
-        [(code, code.replace("_", " ").capitalize()) for code in interaction_rows.CHANNELS],
-        required=True, index=True)
+    channel = fields.Selection(CHANNEL_SELECTION, required=True, index=True)
     direction = fields.Selection(
         [("inbound", "Inbound"), ("outbound", "Outbound")], required=True, default="inbound")
     interaction_type = fields.Char(
@@ -107,10 +107,21 @@ class EcrmInteraction(models.Model):
             # A rule or constraint failing after the insert must take every row
             # with it, even for a caller that catches the error and carries on.
             with self.env.cr.savepoint():
-                return self._insert_rows(values_list).ids
+                records = self._insert_rows(values_list)
         except Exception:
             self.invalidate_cache()
             raise
+        records._refresh_partner_figures()
+        return records.ids
+
+    @api.model
+    def create(self, vals):
+        interaction = super().create(vals)
+        interaction._refresh_partner_figures()
+        return interaction
+
+    def _refresh_partner_figures(self):
+        self.env["res.partner"].ecrm_recompute_interaction_figures(self.mapped("partner_id").ids)
 
     @api.model
     def _existing_ids(self, wanted):

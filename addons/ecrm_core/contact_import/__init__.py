@@ -1,0 +1,1 @@
+"""Plain-Python reading of contact files (no Odoo import): CSV (Outlook or mapped) and vCard."""

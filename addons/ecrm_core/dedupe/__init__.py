@@ -1,0 +1,1 @@
+"""Plain-Python duplicate detection (no Odoo import): blocking keys, pair scoring, grouping."""

@@ -1,0 +1,81 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+CONSENT_CHANNELS = [("email", "E-mail"), ("phone", "Phone"), ("post", "Post"), ("sms", "SMS")]
+CONSENT_STATES = [("unknown", "Unknown"), ("opted_in", "Opted in"), ("opted_out", "Opted out")]
+CONSENT_SOURCES = [("form", "Web form"), ("import", "Import"), ("portal", "Portal"), ("staff", "Staff")]
+
+
+class EcrmConsent(models.Model):
+    """A customer's current marketing permission on one channel.
+
+    Every change is copied to ``ecrm.consent.history``; that history is the
+    audit trail and is never edited.
+    """
+
+    _name = "ecrm.consent"
+    _description = "Marketing consent"
+    _order = "partner_id, channel"
+    _rec_name = "channel"
+
+    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade")
+    channel = fields.Selection(CONSENT_CHANNELS, required=True)
+    state = fields.Selection(CONSENT_STATES, required=True, default="unknown")
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    source = fields.Selection(CONSENT_SOURCES, required=True, default="staff")
+    proof = fields.Text(help="What the customer agreed to and how: form text, call note, signed letter.")
+    history_ids = fields.One2many("ecrm.consent.history", "consent_id", readonly=True)
+
+    _sql_constraints = [
+        ("partner_channel_unique", "unique(partner_id, channel)",
+         "A customer has one consent per channel; change the existing one."),
+    ]
+
+    @api.model
+    def create(self, vals):
+        consent = super().create(vals)
+        consent._record_history(previous_state=False)
+        return consent
+
+    @api.multi
+    def write(self, vals):
+        if {"partner_id", "channel"} & set(vals):
+            raise ValidationError(_("A consent cannot move to another customer or channel."))
+        previous = {consent.id: consent.state for consent in self}
+        if "state" in vals and "date" not in vals:
+            vals = dict(vals, date=fields.Datetime.now())
+        result = super().write(vals)
+        for consent in self:
+            consent._record_history(previous_state=previous[consent.id])
+        return result
+
+    def _record_history(self, previous_state):
+        self.env["ecrm.consent.history"].sudo().create({
+            "consent_id": self.id,
+            "partner_id": self.partner_id.id,
+            "channel": self.channel,
+            "previous_state": previous_state,
+            "state": self.state,
+            "date": self.date,
+            "source": self.source,
+            "proof": self.proof,
+            "user_id": self.env.uid,
+        })
+
+
+class EcrmConsentHistory(models.Model):
+    _name = "ecrm.consent.history"
+    _description = "Marketing consent change (audit trail)"
+    _order = "date desc, id desc"
+
+    consent_id = fields.Many2one("ecrm.consent", index=True, ondelete="set null", readonly=True)
+    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade", readonly=True)
+    channel = fields.Selection(CONSENT_CHANNELS, required=True, readonly=True)
+    previous_state = fields.Selection(CONSENT_STATES, readonly=True)
+    state = fields.Selection(CONSENT_STATES, required=True, readonly=True)
+    date = fields.Datetime(required=True, readonly=True)
+    source = fields.Selection(CONSENT_SOURCES, required=True, readonly=True)
+    proof = fields.Text(readonly=True)
+    user_id = fields.Many2one("res.users", string="Changed by", readonly=True)

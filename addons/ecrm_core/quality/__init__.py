@@ -1,0 +1,1 @@
+"""Plain-Python data quality (no Odoo import): normalisation, format checks, junk detection, scoring."""

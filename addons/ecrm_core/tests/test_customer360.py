@@ -1,0 +1,111 @@
+from odoo import fields
+
+from .common import InteractionCase
+
+
+class TestCustomer360(InteractionCase):
+
+    def setUp(self):
+        super().setUp()
+        self.product = self.env["product.product"].create({"name": "Riser recliner (test)", "list_price": 100.0})
+
+    def order(self, partner, amount, confirm=True):
+        order = self.env["sale.order"].create({
+            "partner_id": partner.id,
+            "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": amount})],
+        })
+        if confirm:
+            order.action_confirm()
+        return order
+
+    def test_confirming_an_order_updates_only_that_customer(self):
+        self.env["res.partner"].ecrm_recompute_360()
+        untouched_before = self.individual.read(["ecrm_order_count", "ecrm_360_date"])[0]
+        self.order(self.contact, 300.0)
+        self.order(self.company_partner, 100.0)
+        self.order(self.contact, 999.0, confirm=False)  # a quotation is not revenue
+        company = self.company_partner
+        company.invalidate_cache()
+        self.assertEqual(company.ecrm_order_count, 2, "orders of contacts roll up to the company")
+        self.assertAlmostEqual(company.ecrm_revenue, 400.0)
+        self.assertAlmostEqual(company.ecrm_avg_order_value, 200.0)
+        self.assertEqual(company.ecrm_last_order_date, fields.Date.context_today(company))
+        self.assertEqual(company.ecrm_days_since_last_order, 0)
+        self.assertIn(company.ecrm_rfm_segment, ("new", "champion", "loyal", "occasional"))
+        self.assertTrue(1 <= company.ecrm_recency_score <= 5)
+        self.assertGreater(company.ecrm_lifetime_value, 0)
+        self.individual.invalidate_cache()
+        self.assertEqual(self.individual.read(["ecrm_order_count", "ecrm_360_date"])[0], untouched_before)
+
+    def test_cancelling_the_last_order_resets_the_figures(self):
+        order = self.order(self.individual, 250.0)
+        self.assertEqual(self.individual.ecrm_order_count, 1)
+        order.action_cancel()
+        self.individual.invalidate_cache()
+        self.assertEqual(self.individual.ecrm_order_count, 0)
+        self.assertFalse(self.individual.ecrm_revenue)
+        self.assertFalse(self.individual.ecrm_rfm_segment)
+
+    def test_full_recompute_matches_a_plain_sql_aggregate(self):
+        self.order(self.individual, 120.0)
+        self.order(self.individual, 80.0)
+        self.env["res.partner"].ecrm_recompute_360()
+        # every customer whose orders are all in the company currency: no conversion to muddle the sums
+        self.env.cr.execute("""
+            SELECT p.commercial_partner_id, count(*), sum(s.amount_untaxed) FROM sale_order s
+              JOIN res_partner p ON p.id = s.partner_id
+              JOIN product_pricelist pp ON pp.id = s.pricelist_id
+              JOIN res_company c ON c.id = s.company_id
+             WHERE s.state IN ('sale', 'done')
+             GROUP BY p.commercial_partner_id HAVING bool_and(pp.currency_id = c.currency_id)""")
+        expected = {pid: (count, total) for pid, count, total in self.env.cr.fetchall()}
+        partners = self.env["res.partner"].browse(list(expected))
+        actual = {p.id: (p.ecrm_order_count, p.ecrm_revenue) for p in partners}
+        self.assertIn(self.individual.id, actual)
+        for pid, (count, total) in expected.items():
+            self.assertEqual(actual[pid][0], count)
+            self.assertAlmostEqual(actual[pid][1], float(total), places=2)
+
+    def test_interaction_figures_and_preferred_channel(self):
+        self.Interaction.log_many([
+            self.row(channel="phone"), self.row(channel="phone"), self.row(channel="email"),
+            self.row(channel="email", direction="outbound"), self.row(channel="email", direction="outbound"),
+            self.row(partner_id=self.company_partner.id, channel="portal", date="2026-01-01"),
+        ])
+        company, contact = self.company_partner, self.contact
+        (company | contact).invalidate_cache()
+        self.assertEqual(company.ecrm_interaction_count, 6)
+        self.assertEqual(contact.ecrm_interaction_count, 5)
+        self.assertEqual(company.ecrm_preferred_channel, "phone", "outbound mailings are not a preference")
+        self.assertTrue(company.ecrm_last_interaction_date > "2026-01-01")
+
+    def test_tab_lists_open_business_and_recent_timeline(self):
+        quotation = self.order(self.contact, 50.0, confirm=False)
+        self.Interaction.log_many([self.row(subject="n%d" % i) for i in range(12)])
+        self.company_partner.invalidate_cache()
+        self.assertIn(quotation, self.company_partner.ecrm_open_quotation_ids)
+        self.assertEqual(len(self.company_partner.ecrm_recent_interaction_ids), 10)
+
+    def test_admin_adds_a_field_to_the_tab_without_code(self):
+        field = self.env["ir.model.fields"].search([("model", "=", "res.partner"), ("name", "=", "ref")])
+        config = self.env["ecrm.customer360.field"].create({"field_id": field.id, "label": "Sage account"})
+        arch = self.env["res.partner"].fields_view_get(view_id=self.env.ref("base.view_partner_form").id)["arch"]
+        self.assertIn('string="Sage account"', arch)
+        self.assertIn('name="ref"', arch.split('name="ecrm_360_custom"')[1])
+        config.unlink()
+        arch = self.env["res.partner"].fields_view_get(view_id=self.env.ref("base.view_partner_form").id)["arch"]
+        self.assertNotIn("Sage account", arch)
+
+    def test_sales_report_labels_uk_financial_years(self):
+        from ..customer360 import fiscal
+        order = self.order(self.individual, 10.0)
+        order.write({"date_order": "2014-03-31 12:00:00"})
+        company = self.env.user.company_id
+        company.write({"ecrm_fiscal_year_start_month": 4, "ecrm_fiscal_year_start_day": 1})
+        self.env["sale.report"].invalidate_cache()
+        rows = self.env["sale.report"].search_read([("name", "=", order.name)], ["ecrm_financial_year",
+                                                                                   "ecrm_sector_id"])
+        import datetime
+        self.assertEqual(rows[0]["ecrm_financial_year"],
+                         fiscal.financial_year_label(datetime.date(2014, 3, 31), 4, 1))
+        self.assertEqual(rows[0]["ecrm_financial_year"], "2013/14")

@@ -1,0 +1,1 @@
+from . import ecrm_partner_import

@@ -1,0 +1,225 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..contact_import import reading
+from ..dedupe import matching
+from ..quality import checks, normalise
+from ..models.ecrm_quality_rule import failed_rules
+
+ACTIONS = [("new", "New"), ("update", "Update"), ("reject", "Rejected")]
+
+
+class EcrmPartnerImport(models.TransientModel):
+    """Validated customer import: dry run, all-or-nothing commit, rejected rows as CSV.
+
+    The dry run and the commit run the very same analysis, so what the preview
+    promised is what the commit does - or the commit does nothing at all.
+    """
+
+    _name = "ecrm.partner.import"
+    _description = "Validated customer import"
+
+    state = fields.Selection([("upload", "Upload"), ("preview", "Dry run"), ("done", "Imported")],
+                             default="upload", required=True)
+    file = fields.Binary(attachment=False)
+    filename = fields.Char()
+    file_format = fields.Selection(
+        [("auto", "Detect"), ("csv", "CSV (Outlook export or named columns)"), ("vcard", "vCard (.vcf)")],
+        default="auto", required=True)
+    encoding = fields.Selection(
+        [("utf-8", "UTF-8"), ("cp1252", "Windows (cp1252)"), ("latin-1", "ISO-8859-1")],
+        default="utf-8", required=True)
+    line_ids = fields.One2many("ecrm.partner.import.line", "import_id", readonly=True)
+    new_count = fields.Integer(readonly=True)
+    update_count = fields.Integer(readonly=True)
+    reject_count = fields.Integer(readonly=True)
+    duplicate_count = fields.Integer(readonly=True, help="New rows that look like an existing customer.")
+    rejects_file = fields.Binary(readonly=True, attachment=False)
+    rejects_filename = fields.Char(default="rejected_rows.csv")
+
+    # ---- reading ----
+
+    def _read_rows(self):
+        """[(line, values, raw, reason)]; raises UserError for a file that is unusable as a whole."""
+        try:
+            text = reading.decode(base64.b64decode(self.file or b""), self.encoding)
+            vcard = self.file_format == "vcard" or (
+                self.file_format == "auto" and text.lstrip().upper().startswith("BEGIN:VCARD"))
+            if vcard:
+                return [(line, values and {k: v for k, v in values.items() if k != "_raw"},
+                         values and values["_raw"], reason)
+                        for line, values, reason in reading.read_vcards(text)], None
+            header, rows = reading.read_csv(text)
+        except reading.ImportFileError as error:
+            raise UserError(str(error))
+        mapping = reading.guess_mapping(header)
+        outlook = reading.is_outlook(header)
+        return [(line, raw and reading.row_values(raw, mapping, outlook), raw, reason)
+                for line, raw, reason in rows], header
+
+    # ---- the one analysis both steps share ----
+
+    def _analyse(self):
+        rows, header = self._read_rows()
+        Partner = self.env["res.partner"]
+        countries = {c.name.lower(): c.id for c in self.env["res.country"].search([])}
+        countries.update({c.code.lower(): c.id for c in self.env["res.country"].search([])})
+        index = self._existing_index()
+        rules = self.env["ecrm.quality.rule"]._partner_rules()
+        seen = {}
+        analysed = []
+        for line, values, raw, reason in rows:
+            if reason:
+                analysed.append((line, "reject", None, values, raw, reason))
+                continue
+            values = dict(values)
+            country = values.pop("country", None)
+            if country:
+                values["country_id"] = countries.get(country.strip().lower())
+                if not values["country_id"]:
+                    analysed.append((line, "reject", None, values, raw, _("unknown country %r") % country))
+                    continue
+            problem = self._row_problem(values, rules)
+            keys = self._match_keys(values)
+            earlier = next((seen[key] for key in keys if key in seen), None)
+            if not problem and earlier:
+                problem = _("same customer as line %d of this file") % earlier
+            if problem:
+                analysed.append((line, "reject", None, values, raw, problem))
+                continue
+            for key in keys:
+                seen.setdefault(key, line)
+            match = next((index[key] for key in keys if key in index), None)
+            analysed.append((line, "update" if match else "new", match, values, raw, None))
+        return analysed, header, self._possible_duplicates(analysed, Partner)
+
+    def _row_problem(self, values, rules):
+        if not values.get("name"):
+            return _("no name (or company) given")
+        if values.get("email") and not checks.check_value("email", values["email"]):
+            return _("invalid e-mail address %r") % values["email"]
+        blocking = [rule for rule in rules if rule[4] == "blocking"]
+        broken = failed_rules(blocking, values)
+        return "; ".join(rule[5] for rule in broken) if broken else None
+
+    @staticmethod
+    def _match_keys(values):
+        keys = [("email", normalise.normalise_email(values.get("email")))]
+        keys += [("phone", normalise.normalise_phone(values.get(field))) for field in ("phone", "mobile")]
+        keys.append(("name", normalise.normalise_name(values.get("name"))))
+        return [key for key in keys if key[1]]
+
+    def _existing_index(self):
+        """Normalised e-mail / phone / name -> partner id, from one query."""
+        self.env.cr.execute("SELECT id, name, email, phone, mobile FROM res_partner WHERE active ORDER BY id DESC")
+        index = {}
+        for partner_id, name, email, phone, mobile in self.env.cr.fetchall():
+            for key in self._match_keys({"name": name, "email": email, "phone": phone, "mobile": mobile}):
+                index[key] = partner_id
+        return index
+
+    def _possible_duplicates(self, analysed, Partner):
+        """New rows the duplicate scanner would pair with an existing customer: {line: partner id}."""
+        new_rows = [row for row in analysed if row[1] == "new"]
+        if not new_rows:
+            return {}
+        self.env.cr.execute("SELECT id, name, email, phone, mobile, zip, vat FROM res_partner WHERE active")
+        existing = self.env.cr.fetchall()
+        incoming = [(-line, values.get("name"), values.get("email"), values.get("phone"), values.get("mobile"),
+                     values.get("zip"), values.get("vat")) for line, _a, _m, values, _r, _p in new_rows]
+        duplicates = {}
+        for members, _score, _reason in matching.find_groups(matching.prepare(existing + incoming)):
+            known = [member for member in members if member > 0]
+            for member in members:
+                if member < 0 and known:
+                    duplicates[-member] = known[0]
+        return duplicates
+
+    # ---- steps ----
+
+    @api.multi
+    def action_dry_run(self):
+        self.ensure_one()
+        analysed, header, duplicates = self._analyse()
+        self.line_ids.unlink()
+        self.write({
+            "state": "preview",
+            "line_ids": [(0, 0, {
+                "line": line, "action": action, "partner_id": match, "name": (values or {}).get("name"),
+                "email": (values or {}).get("email"), "reason": reason,
+                "duplicate_of_id": duplicates.get(line),
+            }) for line, action, match, values, raw, reason in analysed],
+            "new_count": sum(1 for row in analysed if row[1] == "new"),
+            "update_count": sum(1 for row in analysed if row[1] == "update"),
+            "reject_count": sum(1 for row in analysed if row[1] == "reject"),
+            "duplicate_count": len(duplicates),
+            "rejects_file": base64.b64encode(reading.rejects_csv(
+                header or sorted({key for row in analysed for key in (row[4] or {})}),
+                [(line, raw, reason) for line, action, _m, _v, raw, reason in analysed if action == "reject"])),
+        })
+        return self._reopen()
+
+    @api.multi
+    def action_commit(self):
+        """Apply every accepted row in one transaction, or nothing."""
+        self.ensure_one()
+        if not self.env.user.has_group("ecrm_core.group_ecrm_manager"):
+            raise AccessError(_("Only an eCRM manager may import customers."))
+        analysed, _header, _duplicates = self._analyse()
+        Partner = self.env["res.partner"]
+        touched = []
+        try:
+            with self.env.cr.savepoint():
+                for line, action, match, values, raw, reason in analysed:
+                    if action == "new":
+                        touched.append((line, Partner.create(dict(values, customer=True))))
+                    elif action == "update":
+                        partner = Partner.browse(match)
+                        partner.write(values)
+                        touched.append((line, partner))
+                if touched:
+                    self.env["ecrm.interaction"].log_many([{
+                        "partner_id": partner.id, "channel": "other", "interaction_type": "imported",
+                        "subject": _("Imported from %s, line %d") % (self.filename or _("file"), line),
+                    } for line, partner in touched])
+        except (ValidationError, UserError) as error:
+            raise UserError(_("Nothing was imported. %s") % (error.name,))
+        except psycopg2.Error as error:
+            raise UserError(_("Nothing was imported: the database refused a row (%s).")
+                            % (error.diag.message_primary or error.pgcode))
+        self.write({"state": "done"})
+        return self._reopen()
+
+    @api.multi
+    def action_download_rejects(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url", "target": "self",
+            "url": "/web/content?model=%s&id=%d&field=rejects_file&filename_field=rejects_filename&download=true"
+                   % (self._name, self.id),
+        }
+
+    def _reopen(self):
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+                "view_mode": "form", "target": "new"}
+
+
+class EcrmPartnerImportLine(models.TransientModel):
+    _name = "ecrm.partner.import.line"
+    _description = "Validated customer import: one row"
+    _order = "line"
+
+    import_id = fields.Many2one("ecrm.partner.import", required=True, ondelete="cascade")
+    line = fields.Integer(required=True)
+    action = fields.Selection(ACTIONS, required=True)
+    partner_id = fields.Many2one("res.partner", "Matches")
+    duplicate_of_id = fields.Many2one("res.partner", "Looks like")
+    name = fields.Char()
+    email = fields.Char()
+    reason = fields.Char()
