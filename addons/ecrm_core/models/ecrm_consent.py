@@ -41,14 +41,18 @@ class EcrmConsent(models.Model):
 
     @api.multi
     def write(self, vals):
-        if {"partner_id", "channel"} & set(vals):
+        moved = self.filtered(lambda consent: vals.get("partner_id", consent.partner_id.id) != consent.partner_id.id
+                              or vals.get("channel", consent.channel) != consent.channel)
+        if moved:
             raise ValidationError(_("A consent cannot move to another customer or channel."))
-        previous = {consent.id: consent.state for consent in self}
+        audited = ("state", "source", "proof")
+        previous = {consent.id: tuple(consent[name] for name in audited) for consent in self}
         if "state" in vals and "date" not in vals:
             vals = dict(vals, date=fields.Datetime.now())
         result = super().write(vals)
         for consent in self:
-            consent._record_history(previous_state=previous[consent.id])
+            if tuple(consent[name] for name in audited) != previous[consent.id]:
+                consent._record_history(previous_state=previous[consent.id][0])
         return result
 
     def _record_history(self, previous_state):
