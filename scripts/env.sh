@@ -7,6 +7,10 @@ VENV="$REPO/.venv"
 VAR="$REPO/var"
 PY="$VENV/bin/python"
 export PATH="$REPO/node_modules/.bin:$VENV/bin:$PATH"
+# Odoo 11's threaded server takes requests while the registry is still loading; an early
+# request then imports add-ons behind the loader's back and models come up without their
+# extensions (seen as "unknown field" on the first calls). Odoo's own documented cure:
+export ODOO_PRELOAD_ADDONS=no
 
 ECRM_DB_HOST="${ECRM_DB_HOST:-127.0.0.1}"
 ECRM_DB_PORT="${ECRM_DB_PORT:-5432}"

@@ -30,7 +30,8 @@ class OdooServer:
     def start(self, timeout=180):
         if not os.path.exists(ODOO_CONF):
             raise RuntimeError("%s is missing: run 'make setup' (or 'make test') first" % ODOO_CONF)
-        env = dict(os.environ, PATH=os.path.join(REPO, "node_modules", ".bin") + os.pathsep + os.environ["PATH"])
+        env = dict(os.environ, PATH=os.path.join(REPO, "node_modules", ".bin") + os.pathsep + os.environ["PATH"],
+                   ODOO_PRELOAD_ADDONS="no")  # see scripts/env.sh: no requests racing the registry load
         self.process = subprocess.Popen(
             [sys.executable, os.path.join(REPO, "scripts", "odoo-bin"), "-c", ODOO_CONF,
              "-d", self.database, "--db-filter", "^%s$" % self.database,

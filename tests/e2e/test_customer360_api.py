@@ -1,5 +1,6 @@
 """Customer 360, consent, duplicates and import as integrators drive them over RPC."""
 import base64
+import uuid
 
 import odoorpc
 import pytest
@@ -53,8 +54,9 @@ def test_duplicate_scan_finds_the_demo_near_duplicate(admin_rpc):
 def test_import_dry_run_over_rpc_writes_nothing(admin_rpc):
     Partner = admin_rpc.env["res.partner"]
     before = Partner.search_count([])
-    data = ("Name,Email,Postcode\nCalder Valley Care Ltd,office@caldervalleycare.co.uk,HX7 8AA\n"
-            "Broken Ltd,broken-at-example,\n").encode()
+    tag = uuid.uuid4().hex[:8]
+    data = ("Name,Email,Postcode\nCalder Valley Care %s Ltd,office@cvc-%s.co.uk,HX7 8AA\n"
+            "Broken Ltd,broken-at-example,\n" % (tag, tag)).encode()
     Import = admin_rpc.env["ecrm.partner.import"]
     wizard_id = Import.create({"file": base64.b64encode(data).decode(), "filename": "clinic.csv"})
     Import.browse([wizard_id]).action_dry_run()

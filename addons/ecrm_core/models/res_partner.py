@@ -11,18 +11,27 @@ from .ecrm_quality_rule import failed_rules
 
 RFM_SEGMENTS = [(code, code.replace("_", " ").capitalize()) for code in rfm.SEGMENTS]
 QUALITY_BANDS = [("poor", "Poor (0-49)"), ("fair", "Fair (50-79)"), ("good", "Good (80-100)")]
+ORDER_COLUMNS = ("order_count", "revenue", "avg_order_value", "first_order_date", "last_order_date",
+                 "days_since_last_order", "recency_score", "frequency_score", "monetary_score",
+                 "rfm_segment", "lifetime_value")
+INTERACTION_COLUMNS = ("interaction_count", "last_interaction_date", "preferred_channel")
+COLUMN_TYPES = {  # SQL array types of the ecrm_* columns written in bulk (int unless listed)
+    "first_order_date": "date", "last_order_date": "date", "revenue": "numeric", "avg_order_value": "numeric",
+    "lifetime_value": "numeric", "rfm_segment": "varchar", "last_interaction_date": "timestamp",
+    "preferred_channel": "varchar", "quality_band": "varchar", "quality_issues": "text", "quality_flagged": "bool",
+}
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # ---- customer 360: stored, written in set-based batches by ecrm_recompute_360 ----
-    ecrm_order_count = fields.Integer("Orders", readonly=True, index=True)
+    ecrm_order_count = fields.Integer("Orders", readonly=True)
     ecrm_revenue = fields.Monetary("Revenue", readonly=True, currency_field="currency_id",
                                    help="Confirmed sales before tax, in company currency.")
     ecrm_avg_order_value = fields.Monetary("Average order", readonly=True, currency_field="currency_id")
     ecrm_first_order_date = fields.Date("First order", readonly=True)
-    ecrm_last_order_date = fields.Date("Last order", readonly=True, index=True)
+    ecrm_last_order_date = fields.Date("Last order", readonly=True)
     ecrm_days_since_last_order = fields.Integer("Days since last order", readonly=True)
     ecrm_recency_score = fields.Integer("Recency (1-5)", readonly=True)
     ecrm_frequency_score = fields.Integer("Frequency (1-5)", readonly=True)
@@ -35,13 +44,12 @@ class ResPartner(models.Model):
     ecrm_preferred_channel = fields.Selection(
         CHANNEL_SELECTION, "Preferred channel", readonly=True,
         help="The channel this customer most often contacts you through.")
-    ecrm_360_date = fields.Datetime("360 figures as of", readonly=True)
     ecrm_sector_id = fields.Many2one("ecrm.sector", "Sector", index=True)
-    ecrm_data_quality_score = fields.Integer("Data quality", readonly=True, index=True, default=100,
+    ecrm_data_quality_score = fields.Integer("Data quality", readonly=True, default=100,
                                              group_operator="avg")
-    ecrm_quality_band = fields.Selection(QUALITY_BANDS, "Quality band", readonly=True, index=True)
+    ecrm_quality_band = fields.Selection(QUALITY_BANDS, "Quality band", readonly=True)
     ecrm_quality_issues = fields.Text("Data quality issues", readonly=True)
-    ecrm_quality_flagged = fields.Boolean("Looks like junk", readonly=True, index=True,
+    ecrm_quality_flagged = fields.Boolean("Looks like junk", readonly=True,
                                           help="Placeholder name, keyboard mash or disposable e-mail.")
 
     # ---- consent: the current state per channel, kept stored for segment domains ----
@@ -172,17 +180,26 @@ class ResPartner(models.Model):
         Returns the number of customers whose order figures were written.
         """
         scope = self._ecrm_scope(partner_ids)
-        written = self._ecrm_write_order_figures(scope)
-        self._ecrm_write_interaction_figures(scope)
+        orders = self._ecrm_order_figures(scope)
+        interactions = self._ecrm_interaction_figures(scope)
+        # one UPDATE for both sets: each row version written once, not twice
+        columns = ORDER_COLUMNS + INTERACTION_COLUMNS
+        empty = dict.fromkeys(columns)
+        rows = [(pid,) + tuple(dict(empty, **orders.get(pid, {}), **interactions.get(pid, {}))[column]
+                               for column in columns)
+                for pid in set(orders) | set(interactions)]
+        self._ecrm_bulk_update(rows, ("id",) + columns)
+        self._ecrm_reset_lapsed_customers(scope, orders)
         self.invalidate_cache()
-        return written
+        return len(orders)
 
     @api.model
     def ecrm_recompute_interaction_figures(self, partner_ids):
         """Only the timeline figures of ``partner_ids`` (what a new interaction changes)."""
-        self._ecrm_write_interaction_figures(self._ecrm_scope(partner_ids))
-        self.invalidate_cache(["ecrm_interaction_count", "ecrm_last_interaction_date",
-                               "ecrm_preferred_channel", "ecrm_360_date"])
+        figures = self._ecrm_interaction_figures(self._ecrm_scope(partner_ids))
+        self._ecrm_bulk_update([(pid,) + tuple(values[c] for c in INTERACTION_COLUMNS)
+                                for pid, values in figures.items()], ("id",) + INTERACTION_COLUMNS)
+        self.invalidate_cache(["ecrm_%s" % column for column in INTERACTION_COLUMNS])
 
     @api.model
     def _ecrm_scope(self, partner_ids):
@@ -225,7 +242,8 @@ class ResPartner(models.Model):
         """ % self.env["res.currency"]._select_companies_rates())
         return self.env.cr.fetchall()
 
-    def _ecrm_write_order_figures(self, scope):
+    def _ecrm_order_figures(self, scope):
+        """{commercial partner: order figures}, ranked across all customers, kept for ``scope``."""
         today = fields.Date.from_string(fields.Date.context_today(self))
         horizon = self.env.user.company_id.ecrm_ltv_horizon_years or 3.0
         to_date = fields.Date.from_string  # Odoo's cursor hands dates over as strings
@@ -233,25 +251,21 @@ class ResPartner(models.Model):
                       for pid, count, revenue, first, last in self._ecrm_order_aggregates()]
         figures = rfm.score_customers(aggregates, today, horizon)
         if scope is not None:
-            figures = {pid: values for pid, values in figures.items() if pid in set(scope)}
-        columns = ("order_count", "revenue", "avg_order_value", "first_order_date", "last_order_date",
-                   "days_since_last_order", "recency_score", "frequency_score", "monetary_score",
-                   "rfm_segment", "lifetime_value")
-        casts = {"first_order_date": "date", "last_order_date": "date", "revenue": "numeric",
-                 "avg_order_value": "numeric", "lifetime_value": "numeric"}
-        rows = [(pid,) + tuple(values[column] for column in columns) for pid, values in figures.items()]
-        self._ecrm_bulk_update(rows, ("id",) + columns, casts)
-        # customers whose orders are all gone (cancelled, merged away) drop back to zero
+            wanted = set(scope)
+            figures = {pid: values for pid, values in figures.items() if pid in wanted}
+        return figures
+
+    def _ecrm_reset_lapsed_customers(self, scope, figures):
+        """Customers whose orders are all gone (cancelled, merged away) drop back to zero."""
         reset = "UPDATE res_partner SET %s WHERE ecrm_order_count > 0 AND NOT (id = ANY(%%s))" % ", ".join(
-            "ecrm_%s = %s" % (column, "0" if column == "order_count" else "NULL") for column in columns)
+            "ecrm_%s = %s" % (column, "0" if column == "order_count" else "NULL") for column in ORDER_COLUMNS)
         params = [list(figures) or [0]]
         if scope is not None:
             reset += " AND id IN %s"
             params.append(scope)
         self.env.cr.execute(reset, params)
-        return len(rows)
 
-    def _ecrm_write_interaction_figures(self, scope):
+    def _ecrm_interaction_figures(self, scope):
         """Companies count their contacts' interactions; contacts count their own."""
         where, params = ("", []) if scope is None else ("WHERE i.{key} IN %s", [scope])
         self.env.cr.execute("""
@@ -271,28 +285,26 @@ class ResPartner(models.Model):
              ORDER BY i.commercial_partner_id, count(*) DESC, max(i.date) DESC
         """.format(where=where.replace("WHERE", "AND").format(key="commercial_partner_id")), params)
         preferred = dict(self.env.cr.fetchall())
-        rows = [(pid, count, last, preferred.get(pid)) for pid, count, last in counts]
-        self._ecrm_bulk_update(
-            rows, ("id", "interaction_count", "last_interaction_date", "preferred_channel"),
-            {"last_interaction_date": "timestamp"})
-        self.env.cr.execute(
-            "UPDATE res_partner SET ecrm_360_date = (now() at time zone 'UTC')%s"
-            % ("" if scope is None else " WHERE id IN %s"), [] if scope is None else [scope])
+        return {pid: {"interaction_count": count, "last_interaction_date": last,
+                      "preferred_channel": preferred.get(pid)} for pid, count, last in counts}
 
-    def _ecrm_bulk_update(self, rows, columns, casts, chunk=5000):
-        """UPDATE res_partner from a VALUES list; ``columns`` are ours, never caller input."""
+    def _ecrm_bulk_update(self, rows, columns):
+        """UPDATE res_partner from column arrays (one parameter per column, however many rows).
+
+        ``columns`` are ours (typed in COLUMN_TYPES), never caller input. Rows whose
+        figures did not change are not rewritten: no dead tuples, no index churn.
+        """
         if not rows:
             return
-        assignments = ", ".join(
-            "ecrm_{0} = v.{0}{1}".format(column, "::%s" % casts[column] if column in casts else "")
-            for column in columns[1:])
-        row_sql = "(%s)" % ", ".join(["%s"] * len(columns))
-        for start in range(0, len(rows), chunk):
-            batch = rows[start:start + chunk]
-            self.env.cr.execute(
-                "UPDATE res_partner p SET %s FROM (VALUES %s) AS v(%s) WHERE p.id = v.id"
-                % (assignments, ", ".join([row_sql] * len(batch)), ", ".join(columns)),
-                [value for row in batch for value in row])
+        arrays = ", ".join("%%s::%s[]" % COLUMN_TYPES.get(column, "int") for column in columns)
+        targets = ", ".join("ecrm_%s" % column for column in columns[1:])
+        sources = ", ".join("v.%s" % column for column in columns[1:])
+        self.env.cr.execute(
+            "UPDATE res_partner p SET (%s) = (%s) FROM unnest(%s) AS v(%s) "
+            "WHERE p.id = v.id AND (%s) IS DISTINCT FROM (%s)"
+            % (targets, sources, arrays, ", ".join(columns),
+               ", ".join("p.ecrm_%s" % column for column in columns[1:]), sources),
+            [list(values) for values in zip(*rows)])
 
     @api.model
     def ecrm_cron_recompute(self):
@@ -361,7 +373,7 @@ class ResPartner(models.Model):
             value = score.quality_score(record, issues, junk)
             rows.append((record["id"], value, score.band(value), "\n".join(junk + issues) or None, bool(junk)))
         self._ecrm_bulk_update(rows, ("id", "data_quality_score", "quality_band", "quality_issues",
-                                      "quality_flagged"), {})
+                                      "quality_flagged"))
         self.invalidate_cache(["ecrm_data_quality_score", "ecrm_quality_band", "ecrm_quality_issues",
                                "ecrm_quality_flagged"])
         return len(rows)

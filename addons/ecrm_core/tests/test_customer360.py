@@ -19,13 +19,15 @@ class TestCustomer360(InteractionCase):
         return order
 
     def test_confirming_an_order_updates_only_that_customer(self):
-        self.env["res.partner"].ecrm_recompute_360()
-        untouched_before = self.individual.read(["ecrm_order_count", "ecrm_360_date"])[0]
+        self.order(self.individual, 80.0)
+        # a stale figure on a bystander shows whether an event rewrites everyone
+        self.env.cr.execute("UPDATE res_partner SET ecrm_days_since_last_order = 999 WHERE id = %s",
+                            (self.individual.id,))
         self.order(self.contact, 300.0)
         self.order(self.company_partner, 100.0)
         self.order(self.contact, 999.0, confirm=False)  # a quotation is not revenue
         company = self.company_partner
-        company.invalidate_cache()
+        self.env["res.partner"].invalidate_cache()
         self.assertEqual(company.ecrm_order_count, 2, "orders of contacts roll up to the company")
         self.assertAlmostEqual(company.ecrm_revenue, 400.0)
         self.assertAlmostEqual(company.ecrm_avg_order_value, 200.0)
@@ -34,8 +36,10 @@ class TestCustomer360(InteractionCase):
         self.assertIn(company.ecrm_rfm_segment, ("new", "champion", "loyal", "occasional"))
         self.assertTrue(1 <= company.ecrm_recency_score <= 5)
         self.assertGreater(company.ecrm_lifetime_value, 0)
+        self.assertEqual(self.individual.ecrm_days_since_last_order, 999)
+        self.env["res.partner"].ecrm_recompute_360()
         self.individual.invalidate_cache()
-        self.assertEqual(self.individual.read(["ecrm_order_count", "ecrm_360_date"])[0], untouched_before)
+        self.assertEqual(self.individual.ecrm_days_since_last_order, 0)
 
     def test_cancelling_the_last_order_resets_the_figures(self):
         order = self.order(self.individual, 250.0)
