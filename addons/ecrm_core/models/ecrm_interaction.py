@@ -5,7 +5,8 @@ from odoo.exceptions import ValidationError
 
 from ..timeline import rows as interaction_rows
 
-CHANNEL_SELECTION = [(code, code.replace("_", " ").capitalize()) for code in interaction_rows.CHANNELS]
+CHANNEL_LABELS = {"web_form": "Web form", "sms": "SMS", "eprocurement": "E-procurement"}
+CHANNEL_SELECTION = [(code, CHANNEL_LABELS.get(code, code.capitalize())) for code in interaction_rows.CHANNELS]
 
 
 class EcrmInteraction(models.Model):

@@ -1,9 +1,12 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import datetime
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..customer360 import rfm
+from ..customer360.sql_arrays import array_literal
 from ..quality import checks, score
 from .ecrm_consent import CONSENT_CHANNELS, CONSENT_SOURCES, CONSENT_STATES
 from .ecrm_interaction import CHANNEL_SELECTION
@@ -184,10 +187,11 @@ class ResPartner(models.Model):
         interactions = self._ecrm_interaction_figures(scope)
         # one UPDATE for both sets: each row version written once, not twice
         columns = ORDER_COLUMNS + INTERACTION_COLUMNS
-        empty = dict.fromkeys(columns)
-        rows = [(pid,) + tuple(dict(empty, **orders.get(pid, {}), **interactions.get(pid, {}))[column]
-                               for column in columns)
-                for pid in set(orders) | set(interactions)]
+        no_orders, no_interactions = dict.fromkeys(ORDER_COLUMNS), dict.fromkeys(INTERACTION_COLUMNS)
+        rows = []
+        for pid in set(orders) | set(interactions):
+            merged = dict(orders.get(pid, no_orders), **interactions.get(pid, no_interactions))
+            rows.append((pid,) + tuple(merged[column] for column in columns))
         self._ecrm_bulk_update(rows, ("id",) + columns)
         self._ecrm_reset_lapsed_customers(scope, orders)
         self.invalidate_cache()
@@ -220,25 +224,35 @@ class ResPartner(models.Model):
         Revenue is in the selling company's currency at the order date, with the
         rate table sale.report uses (sale.report itself stops at the rate-1 currency).
         """
+        # Orders in the company's own currency (nearly all) skip the costly dated rate join.
         self.env.cr.execute("""
-            WITH currency_rate AS (%s)
-            SELECT partner.commercial_partner_id, count(*),
-                   sum(s.amount_untaxed * COALESCE(company_rate.rate, 1.0) / COALESCE(order_rate.rate, 1.0)),
-                   min(s.date_order)::date, max(s.date_order)::date
-              FROM sale_order s
-              JOIN res_partner partner ON partner.id = s.partner_id
-              JOIN res_company company ON company.id = s.company_id
-              LEFT JOIN product_pricelist pp ON pp.id = s.pricelist_id
-              LEFT JOIN currency_rate order_rate ON order_rate.currency_id = pp.currency_id
-                   AND order_rate.company_id = s.company_id
-                   AND order_rate.date_start <= coalesce(s.date_order, now())
-                   AND (order_rate.date_end IS NULL OR order_rate.date_end > coalesce(s.date_order, now()))
-              LEFT JOIN currency_rate company_rate ON company_rate.currency_id = company.currency_id
-                   AND company_rate.company_id = s.company_id
-                   AND company_rate.date_start <= coalesce(s.date_order, now())
-                   AND (company_rate.date_end IS NULL OR company_rate.date_end > coalesce(s.date_order, now()))
-             WHERE s.state IN ('sale', 'done')
-             GROUP BY partner.commercial_partner_id
+            WITH currency_rate AS (%s),
+            orders AS (
+                SELECT partner.commercial_partner_id AS pid, s.amount_untaxed AS amount, s.date_order
+                  FROM sale_order s
+                  JOIN res_partner partner ON partner.id = s.partner_id
+                  JOIN res_company company ON company.id = s.company_id
+                  JOIN product_pricelist pp ON pp.id = s.pricelist_id
+                 WHERE s.state IN ('sale', 'done') AND pp.currency_id = company.currency_id
+                UNION ALL
+                SELECT partner.commercial_partner_id,
+                       s.amount_untaxed * COALESCE(company_rate.rate, 1.0) / COALESCE(order_rate.rate, 1.0),
+                       s.date_order
+                  FROM sale_order s
+                  JOIN res_partner partner ON partner.id = s.partner_id
+                  JOIN res_company company ON company.id = s.company_id
+                  JOIN product_pricelist pp ON pp.id = s.pricelist_id
+                  LEFT JOIN currency_rate order_rate ON order_rate.currency_id = pp.currency_id
+                       AND order_rate.company_id = s.company_id
+                       AND order_rate.date_start <= s.date_order
+                       AND (order_rate.date_end IS NULL OR order_rate.date_end > s.date_order)
+                  LEFT JOIN currency_rate company_rate ON company_rate.currency_id = company.currency_id
+                       AND company_rate.company_id = s.company_id
+                       AND company_rate.date_start <= s.date_order
+                       AND (company_rate.date_end IS NULL OR company_rate.date_end > s.date_order)
+                 WHERE s.state IN ('sale', 'done') AND pp.currency_id <> company.currency_id)
+            SELECT pid, count(*), sum(amount), min(date_order)::date, max(date_order)::date
+              FROM orders GROUP BY pid
         """ % self.env["res.currency"]._select_companies_rates())
         return self.env.cr.fetchall()
 
@@ -246,7 +260,8 @@ class ResPartner(models.Model):
         """{commercial partner: order figures}, ranked across all customers, kept for ``scope``."""
         today = fields.Date.from_string(fields.Date.context_today(self))
         horizon = self.env.user.company_id.ecrm_ltv_horizon_years or 3.0
-        to_date = fields.Date.from_string  # Odoo's cursor hands dates over as strings
+        def to_date(text):  # Odoo's cursor hands dates over as 'YYYY-MM-DD' strings
+            return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
         aggregates = [(pid, count, float(revenue or 0.0), to_date(first), to_date(last))
                       for pid, count, revenue, first, last in self._ecrm_order_aggregates()]
         figures = rfm.score_customers(aggregates, today, horizon)
@@ -257,11 +272,12 @@ class ResPartner(models.Model):
 
     def _ecrm_reset_lapsed_customers(self, scope, figures):
         """Customers whose orders are all gone (cancelled, merged away) drop back to zero."""
-        reset = "UPDATE res_partner SET %s WHERE ecrm_order_count > 0 AND NOT (id = ANY(%%s))" % ", ".join(
+        reset = ("UPDATE res_partner p SET %s WHERE p.ecrm_order_count > 0 AND NOT EXISTS "
+                 "(SELECT 1 FROM unnest(%%s::int[]) AS kept(id) WHERE kept.id = p.id)") % ", ".join(
             "ecrm_%s = %s" % (column, "0" if column == "order_count" else "NULL") for column in ORDER_COLUMNS)
-        params = [list(figures) or [0]]
+        params = [list(figures)]
         if scope is not None:
-            reset += " AND id IN %s"
+            reset += " AND p.id IN %s"
             params.append(scope)
         self.env.cr.execute(reset, params)
 
@@ -297,6 +313,7 @@ class ResPartner(models.Model):
         if not rows:
             return
         arrays = ", ".join("%%s::%s[]" % COLUMN_TYPES.get(column, "int") for column in columns)
+        params = [array_literal(values) for values in zip(*rows)]
         targets = ", ".join("ecrm_%s" % column for column in columns[1:])
         sources = ", ".join("v.%s" % column for column in columns[1:])
         self.env.cr.execute(
@@ -304,7 +321,7 @@ class ResPartner(models.Model):
             "WHERE p.id = v.id AND (%s) IS DISTINCT FROM (%s)"
             % (targets, sources, arrays, ", ".join(columns),
                ", ".join("p.ecrm_%s" % column for column in columns[1:]), sources),
-            [list(values) for values in zip(*rows)])
+            params)
 
     @api.model
     def ecrm_cron_recompute(self):

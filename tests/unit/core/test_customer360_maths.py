@@ -57,3 +57,10 @@ def test_score_customers_ranks_everyone_and_labels_each():
 ])
 def test_financial_year_labels(day, month, start_day, expected):
     assert fiscal.financial_year_label(day, month, start_day) == expected
+
+
+def test_array_literals_quote_what_needs_quoting():
+    from odoo.addons.ecrm_core.customer360.sql_arrays import array_literal
+    assert array_literal([1, None, 2.5, True]) == "{1,NULL,2.5,t}"
+    assert array_literal(['say "hi"', "back\\slash", "a,b", datetime.date(2026, 1, 2)]) == \
+        '{"say \\"hi\\"","back\\\\slash","a,b","2026-01-02"}'
