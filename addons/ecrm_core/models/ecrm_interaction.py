@@ -112,16 +112,22 @@ class EcrmInteraction(models.Model):
         except Exception:
             self.invalidate_cache()
             raise
-        records._refresh_partner_figures()
+        records._after_log()
         return records.ids
 
     @api.model
     def create(self, vals):
         interaction = super().create(vals)
-        interaction._refresh_partner_figures()
+        interaction._after_log()
         return interaction
 
-    def _refresh_partner_figures(self):
+    @api.multi
+    def _after_log(self):
+        """Hook run once per batch of new interactions, however they were written.
+
+        Other modules extend it to react to the stream (campaign triggers,
+        personalisation); call super() and keep it set-based.
+        """
         self.env["res.partner"].ecrm_recompute_interaction_figures(self.mapped("partner_id").ids)
 
     @api.model
