@@ -99,3 +99,18 @@ class TestPartnerImport(InteractionCase):
             with self.assertRaisesRegex(UserError, message):
                 wizard.action_commit()
         self.assertEqual(self.env["res.partner"].search_count([]), before)
+
+    def test_a_generic_csv_is_mapped_by_the_person(self):
+        data = "Organisation name,Post code,Contact mail,Notes\nHebden Care Hub (import test),HX7 8AF,hub@hch.co.uk,x\n"
+        wizard = self.wizard(data.encode())
+        wizard.action_dry_run()
+        self.assertIn("no name", wizard.line_ids.reason, "no column was recognised as the name yet")
+        mapping = {line.column: line for line in wizard.column_ids}
+        self.assertEqual(mapping["Post code"].field, "zip")
+        mapping["Organisation name"].field = "name"
+        mapping["Contact mail"].field = "email"
+        wizard.action_dry_run()
+        self.assertEqual(wizard.new_count, 1)
+        wizard.action_commit()
+        partner = self.env["res.partner"].search([("name", "=", "Hebden Care Hub (import test)")])
+        self.assertEqual((partner.zip, partner.email), ("HX7 8AF", "hub@hch.co.uk"))

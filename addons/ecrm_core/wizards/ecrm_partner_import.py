@@ -36,6 +36,9 @@ class EcrmPartnerImport(models.TransientModel):
         [("utf-8", "UTF-8"), ("cp1252", "Windows (cp1252)"), ("latin-1", "ISO-8859-1")],
         default="utf-8", required=True)
     line_ids = fields.One2many("ecrm.partner.import.line", "import_id", readonly=True)
+    column_ids = fields.One2many("ecrm.partner.import.column", "import_id", string="Column mapping",
+                                 help="Which customer field each column of the file fills; change and run "
+                                      "the dry run again.")
     new_count = fields.Integer(readonly=True)
     update_count = fields.Integer(readonly=True)
     reject_count = fields.Integer(readonly=True)
@@ -58,10 +61,19 @@ class EcrmPartnerImport(models.TransientModel):
             header, rows = reading.read_csv(text)
         except reading.ImportFileError as error:
             raise UserError(str(error))
-        mapping = reading.guess_mapping(header)
         outlook = reading.is_outlook(header)
+        mapping = self._column_mapping(header)
         return [(line, raw and reading.row_values(raw, mapping, outlook), raw, reason)
                 for line, raw, reason in rows], header
+
+    def _column_mapping(self, header):
+        """The person's mapping when they edited it, else our guess; kept on the wizard to edit."""
+        if not self.column_ids or set(self.column_ids.mapped("column")) != set(header):
+            guessed = reading.guess_mapping(header)
+            self.column_ids = [(5, 0, 0)] + [(0, 0, {"sequence": index, "column": column,
+                                                     "field": guessed.get(column) or False})
+                                             for index, column in enumerate(header)]
+        return {line.column: line.field for line in self.column_ids if line.field}
 
     # ---- the one analysis both steps share ----
 
@@ -223,3 +235,16 @@ class EcrmPartnerImportLine(models.TransientModel):
     name = fields.Char()
     email = fields.Char()
     reason = fields.Char()
+
+
+class EcrmPartnerImportColumn(models.TransientModel):
+    _name = "ecrm.partner.import.column"
+    _description = "Validated customer import: column mapping"
+    _order = "sequence"
+
+    import_id = fields.Many2one("ecrm.partner.import", required=True, ondelete="cascade")
+    sequence = fields.Integer()
+    column = fields.Char(required=True, readonly=True)
+    field = fields.Selection([(name, name.replace("_", " ").capitalize()) for name in reading.PARTNER_FIELDS
+                              if name != "is_company"], string="Customer field",
+                             help="Leave empty to ignore the column.")
