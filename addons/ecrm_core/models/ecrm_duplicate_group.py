@@ -36,8 +36,8 @@ class EcrmDuplicateGroup(models.Model):
     def scan(self, domain=None):
         """Find duplicate groups among the customers matching ``domain``; returns how many.
 
-        Open proposals are replaced; merged and dismissed groups stay, and pairs a
-        person dismissed are never proposed again.
+        Open proposals about these customers are replaced; merged and dismissed
+        groups stay, and pairs a person dismissed are never proposed again.
         """
         partner_ids = self.env["res.partner"].search(list(domain or [])).ids
         self.env.cr.execute(
@@ -45,7 +45,8 @@ class EcrmDuplicateGroup(models.Model):
             (tuple(partner_ids) or (0,),))
         candidates = matching.prepare(self.env.cr.fetchall())
         found = matching.find_groups(candidates, skip_pairs=self._dismissed_pairs())
-        self.search([("state", "=", "open")]).unlink()
+        # proposals about the scanned customers are replaced; others' stay for review
+        self.search([("state", "=", "open"), ("partner_ids", "in", partner_ids)]).unlink()
         quiet = self.with_context(tracking_disable=True, mail_create_nolog=True)
         for members, score, reason in found:
             quiet.create({"partner_ids": [(6, 0, members)], "score": score, "reason": reason,

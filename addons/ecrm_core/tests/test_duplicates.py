@@ -53,3 +53,8 @@ class TestDuplicates(InteractionCase):
         _count, group = self.scan()
         with self.assertRaises(UserError):
             group.sudo(user).action_merge()
+
+    def test_a_partial_scan_keeps_other_proposals(self):
+        _count, group = self.scan()
+        self.Group.scan([("id", "=", self.individual.id)])
+        self.assertTrue(group.exists(), "scanning one unrelated customer must not drop this proposal")
