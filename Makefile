@@ -7,5 +7,6 @@ test:
 	./scripts/test.sh
 stop:
 	./scripts/stop.sh
+# All benchmarks, or some: make bench BENCH="interaction_log customer360"
 bench:
-	./scripts/bench.sh
+	./scripts/bench.sh $(BENCH)
