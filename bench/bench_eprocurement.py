@@ -7,9 +7,13 @@ each order is timed from the client (request out to answer in). Prints orders
 per minute and p50/p95 per order; asserts that every order became exactly one
 confirmed sale order.
 
-The OCA `sale_order_import_ubl` comparison is not run here: see the report /
-readme (it needs `--no-deps` installs of several OCA 11.0 add-ons and a
-database without website_sale).
+The OCA `sale_order_import_ubl` comparison is not run here. It needs `--no-deps`
+installs of the OCA 11.0 chain (sale_order_import, base_business_document_import,
+base_ubl, onchange_helper, ...) into the venv's `odoo/addons`, where Odoo imports
+every add-on at a server's first request, so one bad import would break every
+server run from this tree; and a second database without website_sale.
+
+    ECRM_BENCH_DB=ecrm_bench python bench/bench_eprocurement.py [--orders 20 --rounds 3]
 """
 import argparse
 import os
@@ -50,7 +54,7 @@ def set_up(rpc, tag):
     products = [rpc("product.product", "create", {"name": "Bench item %s-%d" % (tag, n), "type": "consu",
                                                   "list_price": 10.0 + n, "default_code": "B%s-%d" % (tag, n)})
                 for n in range(LINES)]
-    unit = rpc("product.uom", "search", [("name", "in", ["Unit(s)", "Units"])])[0]
+    unit = rpc("ir.model.data", "xmlid_to_res_id", "product.product_uom_unit")
     taxes = {p["id"]: p["taxes_id"] for p in rpc("product.product", "read", products, ["taxes_id"])}
     trading_partner = rpc("ecrm.trading.partner", "create", {
         "name": "Bench %s" % tag, "partner_id": buyer, "gln": BUYER_GLN, "pricelist_id": pricelist,

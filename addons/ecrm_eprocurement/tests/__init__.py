@@ -1,0 +1,1 @@
+from . import test_exchange_processing, test_security

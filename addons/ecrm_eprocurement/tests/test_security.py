@@ -1,0 +1,69 @@
+from odoo.exceptions import AccessError
+
+from .common import EprocurementCase
+
+
+class TestSecurity(EprocurementCase):
+
+    def test_only_a_manager_generates_a_credential_shown_once(self):
+        manager = self.make_user("eproc_manager", ["ecrm_core.group_ecrm_manager"])
+        user = self.make_user("eproc_user", ["ecrm_core.group_ecrm_user"])
+        with self.assertRaises(AccessError):
+            self.trading_partner.sudo(user).generate_credential()
+        first = self.trading_partner.sudo(manager).generate_credential()
+        self.assertTrue(first.startswith("ecrm_") and len(first) > 40)
+        TradingPartner = self.env["ecrm.trading.partner"]
+        self.assertEqual(TradingPartner._authenticate(first, "10.0.0.1"), self.trading_partner)
+        second = self.trading_partner.sudo(manager).generate_credential()
+        self.assertNotEqual(first, second)
+        self.assertFalse(TradingPartner._authenticate(first, "10.0.0.1"), "the old credential still works")
+        self.assertEqual(TradingPartner._authenticate(second, "10.0.0.1"), self.trading_partner)
+        self.assertFalse(TradingPartner._authenticate("", "10.0.0.1"))
+        stored = self.trading_partner.sudo().credential_hash
+        self.assertNotIn(second, stored)
+        with self.assertRaises(AccessError):
+            self.trading_partner.sudo(manager).read(["credential_hash"])
+
+    def test_ip_allow_list_limits_where_a_credential_works(self):
+        credential = self.trading_partner.generate_credential()
+        self.trading_partner.ip_allowlist = "192.0.2.0/24, 2001:db8::1"
+        TradingPartner = self.env["ecrm.trading.partner"]
+        self.assertEqual(TradingPartner._authenticate(credential, "192.0.2.77"), self.trading_partner)
+        self.assertEqual(TradingPartner._authenticate(credential, "2001:db8::1"), self.trading_partner)
+        self.assertFalse(TradingPartner._authenticate(credential, "198.51.100.1"))
+
+    def test_users_read_exchanges_but_nobody_writes_them_by_hand(self):
+        exchange = self.receive(self.order())
+        user = self.make_user("eproc_user2", ["ecrm_core.group_ecrm_user"])
+        manager = self.make_user("eproc_manager2", ["ecrm_core.group_ecrm_manager"])
+        self.assertEqual(exchange.sudo(user).state, "processed")
+        for who in (user, manager):
+            with self.assertRaises(AccessError):
+                exchange.sudo(who).write({"state": "received"})
+            with self.assertRaises(AccessError):
+                self.Exchange.sudo(who).create({"trading_partner_id": self.trading_partner.id,
+                                                "format_code": "csv"})
+        with self.assertRaises(AccessError):
+            self.trading_partner.sudo(user).write({"test_mode": True})
+        salesman = self.make_user("eproc_sales", ["sales_team.group_sale_salesman"])
+        with self.assertRaises(AccessError):
+            self.Exchange.sudo(salesman).search([])
+
+    def test_exchanges_and_trading_partners_stay_in_their_company(self):
+        exchange = self.receive(self.order(lines=[{"buyer_item_id": "NONE", "quantity": 1}]))
+        other_company = self.env["res.company"].create({"name": "Other Ltd (test)"})
+        outsider = self.make_user("eproc_outsider", ["ecrm_core.group_ecrm_manager"], company=other_company)
+        self.assertFalse(self.Exchange.sudo(outsider).search([("id", "=", exchange.id)]))
+        self.assertFalse(self.env["ecrm.trading.partner"].sudo(outsider).search(
+            [("id", "=", self.trading_partner.id)]))
+        with self.assertRaises(AccessError):
+            exchange.sudo(outsider).retry()
+        insider = self.make_user("eproc_insider", ["ecrm_core.group_ecrm_user"])
+        self.trading_partner.product_mapping_ids = [(0, 0, {"buyer_item_id": "NONE", "product_id": self.board.id})]
+        self.assertEqual(exchange.sudo(insider).retry()[0]["state"], "processed")
+
+    def test_generate_credential_action_shows_the_token_without_storing_it(self):
+        action = self.trading_partner.action_generate_credential()
+        credential = action["context"]["default_credential"]
+        self.assertEqual(self.env["ecrm.trading.partner"]._authenticate(credential, "10.0.0.1"), self.trading_partner)
+        self.assertFalse(self.env["ecrm.credential.wizard"].search([]))
