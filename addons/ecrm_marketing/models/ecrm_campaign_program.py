@@ -1,0 +1,139 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+MODES = [("single", "Single step"), ("multistep", "Multistep"), ("triggered", "Event-triggered")]
+STATES = [("draft", "Draft"), ("running", "Running"), ("paused", "Paused"), ("done", "Finished")]
+
+
+class EcrmCampaignProgram(models.Model):
+    """A campaign run as ordered steps for its participants.
+
+    Single: the first step, once, for the segment's members. Multistep: every
+    step in order. Event-triggered: live segment members and customers whose
+    timeline shows a watched interaction join as events happen. The mode may
+    change while running; participants and what they already received stay.
+    """
+
+    _name = "ecrm.campaign.program"
+    _description = "Campaign program"
+    _order = "id desc"
+
+    name = fields.Char(required=True)
+    campaign_id = fields.Many2one("utm.campaign", required=True, index=True, ondelete="restrict")
+    medium_id = fields.Many2one("utm.medium", default=lambda self: self.env.ref("utm.utm_medium_email", False))
+    source_id = fields.Many2one("utm.source")
+    segment_id = fields.Many2one("ecrm.segment")
+    mode = fields.Selection(MODES, required=True, default="multistep")
+    state = fields.Selection(STATES, required=True, default="draft", readonly=True, copy=False)
+    date_start = fields.Datetime(readonly=True, copy=False)
+    user_id = fields.Many2one("res.users", "Responsible", default=lambda self: self.env.user)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.user.company_id)
+    step_ids = fields.One2many("ecrm.campaign.program.step", "program_id", "Steps", copy=True)
+    participant_ids = fields.One2many("ecrm.campaign.participant", "program_id", "Participants")
+    log_ids = fields.One2many("ecrm.campaign.step.log", "program_id", "Step results")
+    participant_count = fields.Integer("Participants", compute="_compute_participant_count")
+
+    def _compute_participant_count(self):
+        counts = {group["program_id"][0]: group["program_id_count"] for group in self.env[
+            "ecrm.campaign.participant"].read_group([("program_id", "in", self.ids)], ["program_id"], ["program_id"])}
+        for program in self:
+            program.participant_count = counts.get(program.id, 0)
+
+    # ---- state machine: draft -> running <-> paused -> done ----
+
+    @api.multi
+    def action_start(self):
+        for program in self:
+            if program.state != "draft":
+                raise UserError(_("Program %s has already started.") % program.name)
+            if not program.step_ids:
+                raise UserError(_("Program %s has no steps.") % program.name)
+            program.write({"state": "running", "date_start": fields.Datetime.now()})
+            if program.segment_id and program.mode != "triggered":
+                program.enroll(program.segment_id._member_ids())
+        return True
+
+    @api.multi
+    def action_pause(self):
+        self.filtered(lambda program: program.state == "running").write({"state": "paused"})
+        return True
+
+    @api.multi
+    def action_resume(self):
+        self.filtered(lambda program: program.state == "paused").write({"state": "running"})
+        return True
+
+    @api.multi
+    def action_finish(self):
+        self.write({"state": "done"})
+        return True
+
+    # ---- participants and runs (public: integrators call these over RPC) ----
+
+    @api.multi
+    def enroll(self, partner_ids):
+        """Add customers to this program; those already in stay as they are. Returns how many joined."""
+        self.ensure_one()
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        if not partner_ids:
+            return 0
+        self.env.cr.execute("""
+            INSERT INTO ecrm_campaign_participant
+                   (program_id, partner_id, company_id, state, enrolled_date, create_uid, create_date, write_uid,
+                    write_date)
+            SELECT %(program)s, partner_id, %(company)s, 'active', now() at time zone 'UTC', %(uid)s,
+                   now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM unnest(%(partners)s::int[]) AS partner_id
+            ON CONFLICT (program_id, partner_id) DO NOTHING""", {
+            "program": self.id, "company": self.company_id.id, "uid": self.env.uid,
+            "partners": [int(partner_id) for partner_id in partner_ids]})
+        self.env["ecrm.campaign.participant"].invalidate_cache()
+        self.invalidate_cache(["participant_ids"])
+        return self.env.cr.rowcount
+
+    @api.multi
+    def run(self, now=None):
+        """Take every step that is due; returns {step_id: customers it was done for}.
+
+        Safe to repeat: a customer takes each step at most once.
+        """
+        now = now or fields.Datetime.now()
+        done = {}
+        for program in self.filtered(lambda program: program.state == "running"):
+            if program.mode == "triggered" and program.segment_id:
+                program.enroll(program.segment_id._member_ids())
+            steps = program.step_ids.sorted(lambda step: (step.sequence, step.id))
+            if program.mode == "single":
+                steps = steps[:1]
+            for step in steps:
+                due = step._due_partner_ids(now)
+                done[step.id] = len(step._run(due, now)) if due else 0
+        return done
+
+    @api.multi
+    def action_run(self):
+        """Button: run the due steps now (the dict ``run`` returns is not an action for the web client)."""
+        self.run()
+        return True
+
+    @api.model
+    def _cron_run(self):
+        self.search([("state", "=", "running")]).run()
+
+    @api.model
+    def _enroll_on_interactions(self, interactions):
+        """Event triggers: customers whose new interactions a running triggered program watches join it."""
+        types = set(interactions.mapped("interaction_type"))
+        steps = self.env["ecrm.campaign.program.step"].sudo().search([
+            ("trigger", "=", "interaction"), ("interaction_type", "in", list(types)),
+            ("program_id.state", "=", "running"), ("program_id.mode", "=", "triggered")])
+        for program in steps.mapped("program_id"):
+            watched = set(steps.filtered(lambda step: step.program_id == program).mapped("interaction_type"))
+            partners = interactions.filtered(lambda event: event.interaction_type in watched).mapped("partner_id")
+            if program.segment_id:
+                partners = partners.search([("id", "in", partners.ids)] + program.segment_id._partner_domain())
+            program.enroll(partners.ids)

@@ -1,0 +1,293 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import datetime
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.ecrm_core.models.ecrm_interaction import CHANNEL_SELECTION
+
+from ..campaign_maths import contact_rules
+
+TRIGGERS = [
+    ("start", "Start of program"), ("delay", "Delay after previous step"),
+    ("opened", "Previous e-mail opened"), ("clicked", "Previous e-mail clicked"),
+    ("not_opened", "Previous e-mail not opened"), ("replied", "Previous e-mail replied"),
+    ("anniversary", "Date anniversary"), ("dormancy", "No order for N days"),
+    ("interaction", "Interaction on the timeline"),
+]
+ENGAGEMENT_COLUMNS = {"opened": "opened", "clicked": "clicked", "replied": "replied"}
+ACTIONS = [
+    ("email", "Send e-mail"), ("activity", "Schedule activity for the salesperson"),
+    ("list_add", "Add to mailing list"), ("list_remove", "Remove from mailing list"),
+    ("lead", "Create lead"), ("interaction", "Log interaction"),
+]
+# the consent an action needs, and whether it counts towards the frequency cap
+ACTION_CONSENT = {"email": "email", "activity": "phone", "list_add": "email"}
+CAPPED_ACTIONS = ("email", "activity")
+# how each action shows on the customer's timeline: (channel, interaction type)
+ACTION_TIMELINE = {"email": ("email", "marketing_email"), "activity": ("phone", "marketing_call_task"),
+                   "list_add": ("other", "marketing_list_add"), "list_remove": ("other", "marketing_list_remove"),
+                   "lead": ("other", "marketing_lead")}
+ANNIVERSARY_FIELDS = [("ecrm_first_order_date", "First order date"), ("create_date", "Customer since")]
+
+
+class EcrmCampaignProgramStep(models.Model):
+    """One step of a program: when it fires (trigger) and what it does (action)."""
+
+    _name = "ecrm.campaign.program.step"
+    _description = "Campaign program step"
+    _order = "program_id, sequence, id"
+
+    program_id = fields.Many2one("ecrm.campaign.program", required=True, index=True, ondelete="cascade")
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True)
+    trigger = fields.Selection(TRIGGERS, required=True, default="start")
+    delay_days = fields.Integer("Days", help="Delay: days after the previous step. Not opened: days to wait.")
+    anniversary_field = fields.Selection(ANNIVERSARY_FIELDS)
+    dormancy_days = fields.Integer("No order for (days)", default=180)
+    interaction_type = fields.Char(help="Timeline interaction type that fires the step, e.g. cart_abandoned.")
+    action = fields.Selection(ACTIONS, required=True, default="email")
+    mail_template_id = fields.Many2one("mail.template", domain=[("model", "=", "res.partner")])
+    mailing_id = fields.Many2one("mail.mass_mailing", readonly=True, copy=False,
+                                 help="The tracked mailing this step's e-mails are sent through (opens, clicks).")
+    activity_type_id = fields.Many2one("mail.activity.type")
+    mailing_list_id = fields.Many2one("mail.mass_mailing.list")
+    log_channel = fields.Selection(CHANNEL_SELECTION, default="other")
+    log_interaction_type = fields.Char(default="marketing_note")
+    log_count = fields.Integer("Done", compute="_compute_log_count")
+
+    @api.constrains("action", "mail_template_id", "mailing_list_id", "trigger", "interaction_type",
+                    "anniversary_field")
+    def _check_settings(self):
+        for step in self:
+            if step.action == "email" and not step.mail_template_id:
+                raise ValidationError(_("Step %s sends an e-mail: choose its template.") % step.name)
+            if step.action in ("list_add", "list_remove") and not step.mailing_list_id:
+                raise ValidationError(_("Step %s changes a mailing list: choose the list.") % step.name)
+            if step.trigger == "interaction" and not step.interaction_type:
+                raise ValidationError(_("Step %s waits for an interaction: give its type.") % step.name)
+            if step.trigger == "anniversary" and not step.anniversary_field:
+                raise ValidationError(_("Step %s fires on an anniversary: choose the date.") % step.name)
+
+    def _compute_log_count(self):
+        counts = {group["step_id"][0]: group["step_id_count"] for group in self.env["ecrm.campaign.step.log"]
+                  .read_group([("step_id", "in", self.ids), ("result", "=", "done")], ["step_id"], ["step_id"])}
+        for step in self:
+            step.log_count = counts.get(step.id, 0)
+
+    def _previous_step(self):
+        steps = self.program_id.step_ids.sorted(lambda step: (step.sequence, step.id))
+        position = list(steps).index(self)
+        return steps[position - 1] if position else self.browse()
+
+    # ---- who is due: one query per step ----
+
+    def _due_partner_ids(self, now):
+        """Active participants for whom this step fires now and who have not taken it yet."""
+        self.ensure_one()
+        previous = self._previous_step()
+        params = {"program": self.program_id.id, "step": self.id, "previous": previous.id or None, "now": now,
+                  "delay": datetime.timedelta(days=self.delay_days), "mailing": previous.mailing_id.id or None,
+                  "since": self.program_id.date_start or now}
+        conditions = ["p.program_id = %(program)s", "p.state = 'active'",
+                      "NOT EXISTS (SELECT 1 FROM ecrm_campaign_step_log own "
+                      "WHERE own.step_id = %(step)s AND own.partner_id = p.partner_id)"]
+        if previous:
+            conditions.append("prev.id IS NOT NULL")
+        trigger = self.trigger
+        if trigger == "delay":
+            conditions.append("coalesce(prev.date, p.enrolled_date) <= %(now)s::timestamp - %(delay)s")
+        elif trigger in ENGAGEMENT_COLUMNS or trigger == "not_opened":
+            engaged = ("EXISTS (SELECT 1 FROM mail_mail_statistics stat WHERE stat.mass_mailing_id = %%(mailing)s "
+                       "AND stat.model = 'res.partner' AND stat.res_id = p.partner_id AND stat.%s IS NOT NULL)"
+                       % ENGAGEMENT_COLUMNS.get(trigger, "opened"))
+            conditions.append("prev.result = 'done'")
+            if trigger == "not_opened":
+                conditions += ["NOT " + engaged, "prev.date <= %(now)s::timestamp - %(delay)s"]
+            else:
+                conditions.append(engaged)
+        elif trigger == "anniversary":
+            column = self.anniversary_field
+            if column not in dict(ANNIVERSARY_FIELDS):  # only a column name from the selection reaches the SQL
+                raise ValidationError(_("Unknown anniversary date %r.") % column)
+            conditions.append(
+                "to_char(partner.{0}, 'MM-DD') = to_char(%(now)s::timestamp, 'MM-DD') "
+                "AND extract(year from partner.{0}) < extract(year from %(now)s::timestamp)".format(column))
+        elif trigger == "dormancy":
+            params["dormancy"] = self.dormancy_days
+            conditions.append("partner.ecrm_last_order_date IS NOT NULL "
+                              "AND partner.ecrm_days_since_last_order >= %(dormancy)s")
+        elif trigger == "interaction":
+            params["interaction_type"] = self.interaction_type
+            conditions.append(
+                "EXISTS (SELECT 1 FROM ecrm_interaction event WHERE event.partner_id = p.partner_id "
+                "AND event.interaction_type = %(interaction_type)s "
+                "AND event.date >= coalesce(prev.date, %(since)s))")
+        self.env.cr.execute("""
+            SELECT p.partner_id
+              FROM ecrm_campaign_participant p
+              JOIN res_partner partner ON partner.id = p.partner_id
+              LEFT JOIN ecrm_campaign_step_log prev
+                     ON prev.step_id = %(previous)s AND prev.partner_id = p.partner_id
+             WHERE """ + " AND ".join(conditions) + " ORDER BY p.partner_id", params)
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    # ---- doing it: consent, cap, then the action, all set-based ----
+
+    def _run(self, partner_ids, now):
+        """Take this step for ``partner_ids``; returns the ids it was done for."""
+        self.ensure_one()
+        Partner = self.env["res.partner"]
+        results = dict.fromkeys(partner_ids, ("done", None))
+        channel = ACTION_CONSENT.get(self.action)
+        if channel:
+            allowed = set(Partner.browse(partner_ids).ecrm_contactable(channel).ids)
+            consent_field = "ecrm_consent_%s" % channel
+            for row in Partner.browse([pid for pid in partner_ids if pid not in allowed]).read([consent_field]):
+                results[row["id"]] = ("skipped_consent", _("%s consent: %s") % (channel, row[consent_field]))
+        if self.action == "email":
+            for row in Partner.browse([pid for pid, (res, _r) in results.items() if res == "done"]).read(["email"]):
+                if not row["email"]:
+                    results[row["id"]] = ("skipped_no_email", _("no e-mail address"))
+        if self.action in CAPPED_ACTIONS:
+            for partner_id in self._capped([pid for pid, (res, _r) in results.items() if res == "done"], now):
+                results[partner_id] = ("skipped_cap", _("frequency cap reached"))
+        done_ids = self._claim(results, now)
+        if done_ids:
+            getattr(self, "_do_%s" % self.action)(done_ids)
+            self._log_on_timeline(done_ids, now)
+        return done_ids
+
+    def _capped(self, partner_ids, now):
+        company = self.program_id.company_id
+        if not partner_ids or not company.ecrm_contact_cap:
+            return set()
+        now_dt = fields.Datetime.from_string(now)
+        window_start = now_dt - datetime.timedelta(days=company.ecrm_contact_cap_days)
+        self.env.cr.execute("""
+            SELECT partner_id, array_agg(date) FROM ecrm_campaign_step_log
+             WHERE partner_id = ANY(%s) AND result = 'done' AND is_contact AND date > %s
+             GROUP BY partner_id""", (partner_ids, fields.Datetime.to_string(window_start)))
+        contacts = dict(self.env.cr.fetchall())
+        return contact_rules.capped_partners(contacts, now_dt, company.ecrm_contact_cap, company.ecrm_contact_cap_days)
+
+    def _claim(self, results, now):
+        """Write every result first; the unique (step, partner) key makes a concurrent or repeated run a no-op.
+
+        Returns the partners this run may act on.
+        """
+        partner_ids = list(results)
+        self.env.cr.execute("""
+            INSERT INTO ecrm_campaign_step_log
+                   (step_id, program_id, company_id, partner_id, result, reason, is_contact, date,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT %(step)s, %(program)s, %(company)s, partner_id, result, reason, %(contact)s AND result = 'done',
+                   %(now)s, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM unnest(%(partners)s::int[], %(results)s::varchar[], %(reasons)s::varchar[])
+                   AS claimed(partner_id, result, reason)
+            ON CONFLICT (step_id, partner_id) DO NOTHING
+            RETURNING partner_id, result""", {
+            "step": self.id, "program": self.program_id.id, "company": self.program_id.company_id.id,
+            "contact": self.action in CAPPED_ACTIONS, "now": now, "uid": self.env.uid,
+            "partners": partner_ids, "results": [results[pid][0] for pid in partner_ids],
+            "reasons": [results[pid][1] for pid in partner_ids]})
+        done_ids = sorted(pid for pid, result in self.env.cr.fetchall() if result == "done")
+        if done_ids:
+            self.env.cr.execute("""
+                UPDATE ecrm_campaign_participant SET last_step_id = %s, last_step_date = %s
+                 WHERE program_id = %s AND partner_id = ANY(%s)""", (self.id, now, self.program_id.id, done_ids))
+        self.env["ecrm.campaign.participant"].invalidate_cache(["last_step_id", "last_step_date"])
+        self.env["ecrm.campaign.step.log"].invalidate_cache()
+        return done_ids
+
+    def _utm_values(self):
+        program = self.program_id
+        return {"campaign_id": program.campaign_id.id, "medium_id": program.medium_id.id or False,
+                "source_id": program.source_id.id or False}
+
+    def _log_on_timeline(self, partner_ids, now):
+        channel, interaction_type = ACTION_TIMELINE.get(self.action, (self.log_channel, self.log_interaction_type))
+        utm = self._utm_values()
+        rows = [dict(utm, partner_id=partner_id, channel=channel, interaction_type=interaction_type,
+                     direction="outbound", date=now, subject="%s: %s" % (self.program_id.name, self.name),
+                     company_id=self.program_id.company_id.id)
+                for partner_id in partner_ids]
+        Interaction = self.env["ecrm.interaction"]
+        for start in range(0, len(rows), 10000):  # log_many takes at most 10,000 rows
+            Interaction.log_many(rows[start:start + 10000])
+
+    # ---- the actions ----
+
+    def _ensure_mailing(self):
+        if not self.mailing_id:
+            template = self.mail_template_id
+            self.mailing_id = self.env["mail.mass_mailing"].create(dict(
+                self._utm_values(),
+                name=template.subject or self.name,
+                body_html=template.body_html or "",
+                mailing_model_id=self.env.ref("base.model_res_partner").id,
+                mailing_domain="[('id', 'in', [])]",  # sent by the program only, never by the mailing queue
+                reply_to_mode="email",
+                medium_id=self.program_id.medium_id.id or self.env.ref("utm.utm_medium_email").id,
+            ))
+        return self.mailing_id
+
+    def _do_email(self, partner_ids):
+        """Queue tracked e-mails (link tracking, UTM, open/click statistics) through the step's mailing."""
+        mailing = self._ensure_mailing()
+        composer = self.env["mail.compose.message"].with_context(active_ids=partner_ids).create({
+            "author_id": self.env.user.partner_id.id,
+            "body": mailing.convert_links()[mailing.id],
+            "subject": mailing.name,
+            "model": "res.partner",
+            "email_from": mailing.email_from,
+            "record_name": False,
+            "composition_mode": "mass_mail",
+            "mass_mailing_id": mailing.id,
+            "no_auto_thread": True,
+            "reply_to": mailing.reply_to,
+            "template_id": None,
+        })
+        # no auto-commit: the mails and the step log commit together or not at all
+        composer.with_context(active_ids=partner_ids).send_mail(auto_commit=False)
+        mailing.state = "done"
+
+    def _do_activity(self, partner_ids):
+        activity_type = self.activity_type_id or self.env.ref("mail.mail_activity_data_call")
+        model_id = self.env.ref("base.model_res_partner").id
+        Activity = self.env["mail.activity"]
+        for partner in self.env["res.partner"].browse(partner_ids):
+            Activity.create({
+                "res_model_id": model_id, "res_id": partner.id, "activity_type_id": activity_type.id,
+                "summary": "%s: %s" % (self.program_id.name, self.name),
+                "user_id": (partner.user_id or self.program_id.user_id or self.env.user).id,
+                "date_deadline": fields.Date.context_today(self),
+            })
+
+    def _do_list_add(self, partner_ids):
+        Contact = self.env["mail.mass_mailing.contact"]
+        existing = {contact.email: contact for contact in Contact.search([
+            ("email", "in", self.env["res.partner"].browse(partner_ids).mapped("email"))])}
+        for partner in self.env["res.partner"].browse(partner_ids).filtered("email"):
+            contact = existing.get(partner.email)
+            if contact:
+                contact.list_ids = [(4, self.mailing_list_id.id)]
+            else:
+                Contact.create({"name": partner.name, "email": partner.email,
+                                "list_ids": [(4, self.mailing_list_id.id)]})
+
+    def _do_list_remove(self, partner_ids):
+        emails = self.env["res.partner"].browse(partner_ids).mapped("email")
+        self.env["mail.mass_mailing.contact"].search([
+            ("email", "in", emails), ("list_ids", "in", self.mailing_list_id.ids)]).write(
+            {"list_ids": [(3, self.mailing_list_id.id)]})
+
+    def _do_lead(self, partner_ids):
+        Lead = self.env["crm.lead"]
+        for partner in self.env["res.partner"].browse(partner_ids):
+            Lead.create(dict(self._utm_values(), name="%s: %s" % (self.name, partner.name), type="lead",
+                             partner_id=partner.id, user_id=(partner.user_id or self.program_id.user_id).id))
+
+    def _do_interaction(self, partner_ids):
+        """Nothing to do beyond the timeline entry every step writes."""

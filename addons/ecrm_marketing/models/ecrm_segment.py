@@ -1,0 +1,130 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.ecrm_core.models.ecrm_consent import CONSENT_CHANNELS
+
+
+class EcrmSegment(models.Model):
+    """A saved customer selection: a partner domain, live or frozen in a snapshot.
+
+    Only members who opted in on the segment's channel are ever contacted; the
+    counts show how many are left out and why.
+    """
+
+    _name = "ecrm.segment"
+    _description = "Customer segment"
+    _order = "name"
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.user.company_id)
+    domain = fields.Char(
+        "Customers", required=True, default="[('customer', '=', True)]",
+        help="Which customers belong: RFM segment, sector, revenue, days since last order, region, consent...")
+    channel = fields.Selection(CONSENT_CHANNELS, required=True, default="email",
+                               help="The channel the segment is contacted through; consent is checked on it.")
+    member_count = fields.Integer("Members", compute="_compute_counts")
+    contactable_count = fields.Integer("Contactable", compute="_compute_counts",
+                                       help="Members who opted in on the channel.")
+    opted_out_count = fields.Integer("Excluded: opted out", compute="_compute_counts")
+    unknown_consent_count = fields.Integer("Excluded: no consent recorded", compute="_compute_counts")
+    snapshot_member_ids = fields.Many2many(
+        "res.partner", "ecrm_segment_member_rel", "segment_id", "partner_id", string="Frozen members",
+        readonly=True)
+    snapshot_date = fields.Datetime(readonly=True)
+    mailing_list_id = fields.Many2one("mail.mass_mailing.list", "Synced mailing list", readonly=True)
+
+    @api.depends("domain", "channel", "snapshot_member_ids")
+    def _compute_counts(self):
+        Partner = self.env["res.partner"]
+        for segment in self:
+            member_ids = segment._member_ids()
+            summary = Partner.ecrm_consent_summary(member_ids, segment.channel) if member_ids else {}
+            segment.member_count = len(member_ids)
+            segment.contactable_count = summary.get("opted_in", 0)
+            segment.opted_out_count = summary.get("opted_out", 0)
+            segment.unknown_consent_count = summary.get("unknown", 0)
+
+    def _partner_domain(self):
+        self.ensure_one()
+        try:
+            return safe_eval(self.domain or "[]")
+        except Exception as error:
+            raise UserError(_("The customer filter of segment %s cannot be read: %s") % (self.name, error))
+
+    def _member_ids(self):
+        """The frozen members once a snapshot was taken, the live domain before."""
+        self.ensure_one()
+        if self.snapshot_date:
+            return self.snapshot_member_ids.ids
+        return self.env["res.partner"].search(self._partner_domain()).ids
+
+    @api.multi
+    def ecrm_contactable_partner_ids(self):
+        """Ids of the members who may be contacted on the segment's channel (one query)."""
+        self.ensure_one()
+        return self.env["res.partner"].browse(self._member_ids()).ecrm_contactable(self.channel).ids
+
+    @api.multi
+    def action_snapshot(self):
+        """Freeze today's members, so a campaign works on a fixed list."""
+        for segment in self:
+            partner_ids = self.env["res.partner"].search(segment._partner_domain()).ids
+            segment.write({"snapshot_member_ids": [(6, 0, partner_ids)],
+                           "snapshot_date": fields.Datetime.now()})
+        return True
+
+    @api.multi
+    def action_release_snapshot(self):
+        self.write({"snapshot_member_ids": [(5, 0, 0)], "snapshot_date": False})
+        return True
+
+    @api.multi
+    def mailing_domain(self):
+        """A mass-mailing domain on res.partner reaching the contactable members only."""
+        self.ensure_one()
+        consent = [("ecrm_consent_%s" % self.channel, "=", "opted_in")]
+        if self.snapshot_date:
+            return [("id", "in", self.snapshot_member_ids.ids)] + consent
+        return self._partner_domain() + consent
+
+    @api.multi
+    def action_create_mailing(self):
+        """A draft mass mailing on customers, aimed at this segment's contactable members."""
+        self.ensure_one()
+        if self.channel != "email":
+            raise UserError(_("Only an e-mail segment can feed a mass mailing."))
+        mailing = self.env["mail.mass_mailing"].create({
+            "name": self.name,
+            "mailing_model_id": self.env.ref("base.model_res_partner").id,
+            "mailing_domain": repr(self.mailing_domain()),
+        })
+        return {"type": "ir.actions.act_window", "res_model": "mail.mass_mailing", "res_id": mailing.id,
+                "view_mode": "form", "target": "current"}
+
+    @api.multi
+    def action_sync_mailing_list(self):
+        """Make the segment's mailing list hold exactly its contactable members with an e-mail."""
+        Contact = self.env["mail.mass_mailing.contact"]
+        for segment in self:
+            if not segment.mailing_list_id:
+                segment.mailing_list_id = self.env["mail.mass_mailing.list"].create(
+                    {"name": _("Segment: %s") % segment.name})
+            mailing_list = segment.mailing_list_id
+            wanted = {}
+            for partner in self.env["res.partner"].browse(segment.ecrm_contactable_partner_ids()).read(
+                    ["name", "email"]):
+                if partner["email"]:
+                    wanted.setdefault(partner["email"].strip().lower(), partner["name"])
+            current = Contact.search([("list_ids", "in", mailing_list.ids)])
+            current_by_email = {(contact.email or "").strip().lower(): contact for contact in current}
+            stale = current.filtered(lambda contact: (contact.email or "").strip().lower() not in wanted)
+            stale.write({"list_ids": [(3, mailing_list.id)]})
+            for email, name in wanted.items():
+                if email not in current_by_email:
+                    Contact.create({"name": name, "email": email, "list_ids": [(4, mailing_list.id)]})
+        return True

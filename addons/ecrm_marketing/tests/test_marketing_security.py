@@ -1,0 +1,60 @@
+"""Access rights and company record rules of the marketing data."""
+from odoo.exceptions import AccessError
+from odoo.tests.common import at_install, post_install
+
+from .common import MarketingCase
+
+
+@at_install(False)
+@post_install(True)
+class TestMarketingSecurity(MarketingCase):
+
+    def setUp(self):
+        super().setUp()
+        self.other_company = self.env["res.company"].create({"name": "Other Ltd (test)"})
+        self.user = self.make_user("mkt_user_test", ["ecrm_core.group_ecrm_user"])
+        self.manager = self.make_user("mkt_manager_test", ["ecrm_core.group_ecrm_manager"])
+        self.outsider = self.make_user("mkt_outsider_test", ["base.group_user"])
+        Cost = self.env["ecrm.campaign.cost"]
+        self.own_cost = Cost.create({"campaign_id": self.campaign.id, "description": "Ours", "amount": 100})
+        self.foreign_cost = Cost.create({"campaign_id": self.campaign.id, "description": "Theirs", "amount": 900,
+                                         "company_id": self.other_company.id})
+
+    def test_user_sees_own_company_costs_only(self):
+        visible = self.env["ecrm.campaign.cost"].sudo(self.user).search([("campaign_id", "=", self.campaign.id)])
+        self.assertEqual(visible, self.own_cost)
+
+    def test_roi_report_counts_own_company_costs_only(self):
+        row = self.Campaign.sudo(self.user).ecrm_roi_report([self.campaign.id])[self.campaign.id]
+        self.assertAlmostEqual(row["cost"], 100)
+
+    def test_user_cannot_delete_costs_manager_can(self):
+        with self.assertRaises(AccessError):
+            self.own_cost.sudo(self.user).unlink()
+        self.own_cost.sudo(self.manager).unlink()
+
+    def test_outsider_has_no_access(self):
+        with self.assertRaises(AccessError):
+            self.env["ecrm.campaign.cost"].sudo(self.outsider).search([])
+        with self.assertRaises(AccessError):
+            self.env["ecrm.segment"].sudo(self.outsider).search([])
+
+    def test_segments_are_per_company(self):
+        Segment = self.env["ecrm.segment"]
+        own = Segment.sudo(self.manager).create({"name": "Ours (test)"})
+        Segment.create({"name": "Theirs (test)", "company_id": self.other_company.id})
+        self.assertEqual(Segment.sudo(self.manager).search([("name", "like", "(test)")]), own)
+        with self.assertRaises(AccessError):
+            Segment.sudo(self.user).create({"name": "Not allowed (test)"})
+
+    def test_programs_are_managed_by_managers_per_company(self):
+        Program = self.env["ecrm.campaign.program"]
+        with self.assertRaises(AccessError):
+            Program.sudo(self.user).create({"name": "Not allowed (test)", "campaign_id": self.campaign.id})
+        own = Program.sudo(self.manager).create({"name": "Ours (test)", "campaign_id": self.campaign.id})
+        theirs = Program.create({"name": "Theirs (test)", "campaign_id": self.campaign.id,
+                                 "company_id": self.other_company.id})
+        visible = Program.sudo(self.user).search([("id", "in", (own | theirs).ids)])
+        self.assertEqual(visible, own)
+        with self.assertRaises(AccessError):
+            theirs.sudo(self.manager).enroll([self.customer_a.id])
