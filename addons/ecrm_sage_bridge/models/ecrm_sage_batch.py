@@ -1,0 +1,360 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import io
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..sage_formats.account_ref import ReferenceAllocator
+from ..sage_formats.audit_trail import AuditTrailWriter, check_line, document_lines
+from ..sage_formats.checksum import content_checksum
+from ..sage_formats.customers import CustomerRecord, CustomerWriter
+
+FILE_ENCODING = "cp1252"  # what Sage 50 reads and writes
+NO_TAX_CODE = "T9"        # outside the scope of VAT
+PAGE_SIZE = 1000
+# write_date is a transaction's start time: an edit committed after a check may carry an
+# earlier stamp, so anything edited shortly before its last check is compared again.
+RECHECK_WINDOW = "1 hour"
+
+
+class EcrmSageBatch(models.Model):
+    """One numbered exchange with Sage: a file sent or received, with its log.
+
+    States: exported (file produced, bindings written) -> done (a person
+    confirmed Sage imported it); imports are done when applied.
+    """
+
+    _name = "ecrm.sage.batch"
+    _description = "Sage exchange batch"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/")
+    backend_id = fields.Many2one("ecrm.sage.backend", required=True, ondelete="restrict", index=True,
+                                 readonly=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, readonly=True, index=True)
+    kind = fields.Selection([("customers", "Customers"), ("invoices", "Invoices and credit notes"),
+                             ("receipts", "Receipts"), ("balances", "Balances")], required=True, readonly=True)
+    direction = fields.Selection([("outbound", "Odoo to Sage"), ("inbound", "Sage to Odoo")],
+                                 compute="_compute_direction", store=True)
+    state = fields.Selection([("exported", "Exported"), ("done", "Done"), ("cancel", "Cancelled")],
+                             required=True, default="exported", readonly=True, index=True)
+    record_count = fields.Integer(string="Records", readonly=True)
+    skipped_count = fields.Integer(string="Skipped", readonly=True)
+    log = fields.Text(readonly=True)
+    file = fields.Binary(attachment=True, readonly=True)
+    file_name = fields.Char(readonly=True)
+    binding_ids = fields.One2many("ecrm.sage.binding", "batch_id", readonly=True)
+
+    @api.depends("kind")
+    def _compute_direction(self):
+        for batch in self:
+            batch.direction = "outbound" if batch.kind in ("customers", "invoices") else "inbound"
+
+    @api.model
+    def create(self, vals):
+        if vals.get("name", "/") == "/":
+            vals["name"] = self.env["ir.sequence"].next_by_code("ecrm.sage.batch") or "/"
+        return super().create(vals)
+
+    @api.multi
+    def action_mark_done(self):
+        """Sage imported the file: the batch is closed."""
+        for batch in self:
+            if batch.state != "exported":
+                raise UserError(_("Only an exported batch can be marked done (%s is %s).") % (batch.name, batch.state))
+        self.write({"state": "done"})
+
+    # ---- export ----
+
+    @api.model
+    def _export(self, backend, kind, dry_run):
+        """Export page by page: each page's rows are written to the file, its bindings and
+        timeline entries stored, then dropped, so memory does not grow with the batch."""
+        pages = self._customer_pages(backend) if kind == "customers" else self._invoice_pages(backend, dry_run)
+        stream = io.StringIO(newline="")
+        writer = CustomerWriter(stream) if kind == "customers" else AuditTrailWriter(stream)
+        batch, exported, skipped = self.browse(), 0, []
+        for plan in pages:
+            for record in plan["records"]:
+                if kind == "customers":
+                    writer.write(record)
+                else:
+                    writer.write_many(record)
+            exported += len(plan["bindings"]) + len(plan.get("updates", ()))
+            skipped += plan["skipped"]
+            if dry_run or not (plan["records"] or plan["conflicts"]):
+                continue
+            if backend.transport == "sage_bca_api" and plan["records"]:
+                self.env["ecrm.sage.api.transport"]._push(backend, kind, plan)
+            batch = batch or self.create({"backend_id": backend.id, "kind": kind})
+            now = fields.Datetime.now()
+            for values in plan["bindings"]:
+                values.update(batch_id=batch.id, sync_date=now)
+            self.env["ecrm.sage.binding"]._insert_many(plan["bindings"])
+            self._apply_updates(plan.get("updates", ()), batch)
+            self._mark_conflicts(plan["conflicts"])
+            self._log_interactions(backend, kind, plan["bindings"], batch)
+            self.env["ecrm.interaction"].invalidate_cache()
+        to_file = writer.count and (dry_run or backend.transport == "sage50_files")
+        result = {
+            "batch_id": batch.id or False, "exported": exported, "skipped": skipped,
+            "file": base64.b64encode(stream.getvalue().encode(FILE_ENCODING, errors="replace")).decode("ascii")
+                    if to_file else False,
+        }
+        if batch:
+            batch.write({
+                "record_count": exported, "skipped_count": len(skipped), "log": self._export_log(result, writer.count),
+                "state": "exported" if result["file"] else "done",
+                "file": result["file"], "file_name": result["file"] and "%s-%s.csv" % (
+                    batch.name.replace("/", "-"), kind)})
+        return result
+
+    @staticmethod
+    def _export_log(result, line_count):
+        lines = ["%d record(s) exported in %d line(s), %d skipped." % (
+            result["exported"], line_count, len(result["skipped"]))]
+        lines += ["skipped %s: %s" % (item["id"], item["reason"]) for item in result["skipped"]]
+        return "\n".join(lines)
+
+    @api.model
+    def _bindings(self, backend, res_model):
+        """res_id -> (binding id, sage ref, checksum, state, batch name), in one query."""
+        self.env.cr.execute("""
+            SELECT b.res_id, b.id, b.sage_ref, b.checksum, b.state, batch.name, b.sync_date
+              FROM ecrm_sage_binding b LEFT JOIN ecrm_sage_batch batch ON batch.id = b.batch_id
+             WHERE b.backend_id = %s AND b.res_model = %s""", (backend.id, res_model))
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _customer_pages(self, backend):
+        """New customers get a reference; changed ones are sent again (Sage updates by reference).
+
+        One page: the reference allocator must see every customer of the run."""
+        bound = self._bindings(backend, "res.partner")
+        allocator = ReferenceAllocator(ref for _id, ref, *_rest in bound.values())
+        self.env.cr.execute("""
+            SELECT p.id, p.name, p.street, p.street2, p.city, st.name, p.zip, p.phone, p.email, p.vat,
+                   p.credit_limit
+              FROM res_partner p LEFT JOIN res_country_state st ON st.id = p.state_id
+             WHERE p.customer AND p.active AND p.parent_id IS NULL AND p.name IS NOT NULL
+               AND (p.company_id = %s OR p.company_id IS NULL)
+             ORDER BY p.id""", (backend.company_id.id,))
+        plan = {"records": [], "bindings": [], "updates": [], "skipped": [], "conflicts": []}
+        for row in self.env.cr.fetchall():
+            partner_id, content = row[0], row[1:]
+            checksum = content_checksum(content)
+            if partner_id in bound:
+                binding_id, ref, old_checksum = bound[partner_id][:3]
+                if old_checksum == checksum:
+                    continue
+                plan["updates"].append((binding_id, checksum))
+            else:
+                ref = allocator.allocate(content[0])
+                plan["bindings"].append({
+                    "backend_id": backend.id, "company_id": backend.company_id.id, "res_model": "res.partner",
+                    "res_id": partner_id, "partner_id": partner_id, "sage_ref": ref, "checksum": checksum,
+                    "state": "exported"})
+            plan["records"].append(CustomerRecord(ref, *content))
+        yield plan
+
+    @api.model
+    def _invoice_rows(self, backend, invoice_ids=None):
+        """Posted customer invoices/credit notes with their lines and taxes, three grouped queries."""
+        where, params = ["inv.company_id = %s", "inv.type IN ('out_invoice', 'out_refund')"], [backend.company_id.id]
+        if invoice_ids is None:
+            where += ["inv.state IN ('open', 'paid')", "inv.date_invoice >= %s"]
+            params.append(backend.start_date)
+        else:
+            where.append("inv.id IN %s")
+            params.append(tuple(invoice_ids) or (0,))
+        self.env.cr.execute("""
+            SELECT inv.id, inv.number, inv.type, inv.date_invoice, inv.name, inv.commercial_partner_id,
+                   inv.state, inv.currency_id, inv.write_date
+              FROM account_invoice inv WHERE %s ORDER BY inv.id""" % " AND ".join(where), params)
+        invoices = self.env.cr.dictfetchall()
+        ids = tuple(inv["id"] for inv in invoices) or (0,)
+        self.env.cr.execute("""
+            SELECT line.invoice_id, line.account_id, line.price_subtotal,
+                   array_remove(array_agg(rel.tax_id ORDER BY rel.tax_id), NULL)
+              FROM account_invoice_line line
+              LEFT JOIN account_invoice_line_tax rel ON rel.invoice_line_id = line.id
+             WHERE line.invoice_id IN %s
+             GROUP BY line.id ORDER BY line.id""", (ids,))
+        lines = defaultdict(list)
+        for invoice_id, account_id, subtotal, tax_ids in self.env.cr.fetchall():
+            lines[invoice_id].append((account_id, subtotal or 0.0, tuple(tax_ids)))
+        self.env.cr.execute("""
+            SELECT invoice_id, tax_id, SUM(amount) FROM account_invoice_tax
+             WHERE invoice_id IN %s GROUP BY invoice_id, tax_id ORDER BY invoice_id, tax_id""", (ids,))
+        taxes = defaultdict(list)
+        for invoice_id, tax_id, amount in self.env.cr.fetchall():
+            taxes[invoice_id].append((tax_id, amount or 0.0))
+        for invoice in invoices:
+            invoice["lines"], invoice["taxes"] = lines[invoice["id"]], taxes[invoice["id"]]
+        return invoices
+
+    @staticmethod
+    def _invoice_content(invoice):
+        """What a change to would mean Sage holds something else; payment does not count."""
+        return {
+            "number": invoice["number"], "type": invoice["type"], "date": invoice["date_invoice"],
+            "partner": invoice["commercial_partner_id"], "currency": invoice["currency_id"],
+            "posted": invoice["state"] in ("open", "paid"),
+            "lines": sorted([account, subtotal, list(tax_ids)] for account, subtotal, tax_ids in invoice["lines"]),
+            "taxes": invoice["taxes"],
+        }
+
+    @api.model
+    def _invoice_checksums(self, backend, invoice_ids):
+        return {invoice["id"]: content_checksum(self._invoice_content(invoice))
+                for invoice in self._invoice_rows(backend, invoice_ids)}
+
+    @api.model
+    def _invoice_pages(self, backend, dry_run):
+        """Plans of at most PAGE_SIZE invoices: first the conflicts, then unbound posted invoices.
+
+        An invoice already bound is never sent again. One edited since it was last checked
+        (its write date moved) is compared with the checksum sent; a difference makes the
+        binding a conflict for a person to resolve.
+        """
+        partner_refs = {res_id: values[1] for res_id, values in self._bindings(backend, "res.partner").items()}
+        tax_codes, nominal_codes = backend._tax_codes(), backend._nominal_codes()
+        company_currency = backend.company_id.currency_id.id
+        self.env.cr.execute("""
+            SELECT b.res_id, b.id, b.checksum, batch.name
+              FROM ecrm_sage_binding b JOIN account_invoice inv ON inv.id = b.res_id
+              LEFT JOIN ecrm_sage_batch batch ON batch.id = b.batch_id
+             WHERE b.backend_id = %s AND b.res_model = 'account.invoice' AND b.state != 'conflict'
+               AND inv.write_date > COALESCE(b.checked_date, b.sync_date, b.create_date) - %s::interval""",
+            (backend.id, RECHECK_WINDOW))
+        touched = {res_id: (binding_id, checksum, batch_name)
+                   for res_id, binding_id, checksum, batch_name in self.env.cr.fetchall()}
+        plan = {"records": [], "bindings": [], "skipped": [], "conflicts": []}
+        unchanged = []
+        for invoice in self._invoice_rows(backend, list(touched)):
+            binding_id, checksum, batch_name = touched[invoice["id"]]
+            if content_checksum(self._invoice_content(invoice)) == checksum:
+                unchanged.append(binding_id)
+                continue
+            reason = _("changed after it was exported in batch %s: conflict to resolve, not re-sent") % batch_name
+            plan["conflicts"].append((binding_id, reason))
+            plan["skipped"].append({"id": invoice["id"], "reason": reason})
+        if unchanged and not dry_run:
+            self.env.cr.execute("UPDATE ecrm_sage_binding SET checked_date = (now() at time zone 'UTC') "
+                                "WHERE id IN %s", (tuple(unchanged),))
+        yield plan
+        self.env.cr.execute("""
+            SELECT inv.id FROM account_invoice inv
+             WHERE inv.company_id = %s AND inv.type IN ('out_invoice', 'out_refund')
+               AND inv.state IN ('open', 'paid') AND inv.date_invoice >= %s
+               AND NOT EXISTS (SELECT 1 FROM ecrm_sage_binding b WHERE b.backend_id = %s
+                                  AND b.res_model = 'account.invoice' AND b.res_id = inv.id)
+             ORDER BY inv.id""", (backend.company_id.id, backend.start_date, backend.id))
+        pending = [row[0] for row in self.env.cr.fetchall()]
+        for start in range(0, len(pending), PAGE_SIZE):
+            plan = {"records": [], "bindings": [], "skipped": [], "conflicts": []}
+            for invoice in self._invoice_rows(backend, pending[start:start + PAGE_SIZE]):
+                reason = self._invoice_problem(invoice, partner_refs, tax_codes, nominal_codes, company_currency)
+                document = None if reason else self._sage_document(
+                    backend, invoice, partner_refs, tax_codes, nominal_codes)
+                lines = document_lines(document) if document else []
+                problems = [problem for line in lines for problem in check_line(line)]
+                if reason or problems:
+                    plan["skipped"].append({"id": invoice["id"], "reason": reason or "; ".join(problems)})
+                    continue
+                plan["records"].append(lines)
+                plan["bindings"].append({
+                    "backend_id": backend.id, "company_id": backend.company_id.id,
+                    "res_model": "account.invoice", "res_id": invoice["id"], "invoice_id": invoice["id"],
+                    "partner_id": invoice["commercial_partner_id"], "sage_ref": invoice["number"],
+                    "checksum": content_checksum(self._invoice_content(invoice)), "state": "exported"})
+            yield plan
+
+    @staticmethod
+    def _invoice_problem(invoice, partner_refs, tax_codes, nominal_codes, company_currency):
+        if invoice["commercial_partner_id"] not in partner_refs:
+            return _("customer %s is not in Sage yet: export customers first") % invoice["commercial_partner_id"]
+        if invoice["currency_id"] != company_currency:
+            return _("invoice in a foreign currency; only the company currency is exported")
+        if not invoice["lines"]:
+            return _("invoice has no lines")
+        for account_id, _subtotal, tax_ids in invoice["lines"]:
+            if account_id not in nominal_codes:
+                return _("account %s has no Sage nominal code") % account_id
+            if len(tax_ids) > 1:
+                return _("a line carries %d taxes; Sage takes one tax code per line") % len(tax_ids)
+            if tax_ids and tax_ids[0] not in tax_codes:
+                return _("tax %s has no Sage tax code") % tax_ids[0]
+        for tax_id, _amount in invoice["taxes"]:
+            if tax_id not in tax_codes:
+                return _("tax %s has no Sage tax code") % tax_id
+        return None
+
+    @staticmethod
+    def _sage_document(backend, invoice, partner_refs, tax_codes, nominal_codes):
+        tax_by_code = defaultdict(float)
+        for tax_id, amount in invoice["taxes"]:
+            tax_by_code[tax_codes[tax_id]] += amount
+        return {
+            "type": "SC" if invoice["type"] == "out_refund" else "SI",
+            "account_ref": partner_refs[invoice["commercial_partner_id"]],
+            "date": invoice["date_invoice"], "reference": invoice["number"],
+            "details": invoice["name"] or invoice["number"],
+            "department": backend.department_code, "project_ref": backend.project_ref,
+            "lines": [{"nominal_code": nominal_codes[account_id], "net": subtotal,
+                       "tax_code": tax_codes[tax_ids[0]] if tax_ids else NO_TAX_CODE}
+                      for account_id, subtotal, tax_ids in invoice["lines"]],
+            "taxes": dict(tax_by_code),
+        }
+
+    @api.model
+    def _apply_updates(self, updates, batch):
+        for binding_id, checksum in updates:
+            self.env.cr.execute("""
+                UPDATE ecrm_sage_binding SET checksum = %s, batch_id = %s, state = 'exported', last_error = NULL,
+                       sync_date = (now() at time zone 'UTC') WHERE id = %s""", (checksum, batch.id, binding_id))
+        if updates:
+            self.env["ecrm.sage.binding"].invalidate_cache()
+
+    @api.model
+    def _mark_conflicts(self, conflicts):
+        for binding_id, reason in conflicts:
+            self.env["ecrm.sage.binding"].browse(binding_id).write({"state": "conflict", "last_error": reason})
+
+    @api.model
+    def _log_interactions(self, backend, kind, bindings, batch):
+        code = "sage_customer_exported" if kind == "customers" else "sage_invoice_exported"
+        rows = [{
+            "partner_id": values["partner_id"], "channel": "ledger", "direction": "outbound",
+            "interaction_type": code, "company_id": backend.company_id.id,
+            "subject": _("Sent to Sage as %s (batch %s)") % (values["sage_ref"], batch.name),
+            "res_model": values["res_model"], "res_id": values["res_id"],
+        } for values in bindings]
+        Interaction = self.env["ecrm.interaction"]
+        for start in range(0, len(rows), 10000):
+            Interaction.log_many(rows[start:start + 10000])
+
+    # ---- import ----
+
+    @api.model
+    def _run_import(self, backend, kind, data, dry_run):
+        """Parse, then apply whole in the caller's transaction; any row error applies nothing."""
+        importer = (self.env["ecrm.sage.receipt"]._import_receipts if kind == "receipts"
+                    else self.env["ecrm.sage.binding"]._import_balances)
+        batch = self.browse() if dry_run else self.create({
+            "backend_id": backend.id, "kind": kind, "state": "done",
+            "file": base64.b64encode(data) if data is not None else False,
+            "file_name": "sage-%s.csv" % kind if data is not None else False})
+        outcome = importer(backend, data, batch)
+        errors = [{"row": error.row, "message": error.message} for error in outcome["errors"]]
+        if errors:
+            if batch:
+                batch.unlink()
+            return {"applied": 0, "errors": errors, "batch_id": False}
+        if batch:
+            batch.write({"record_count": outcome["applied"], "log": outcome["log"]})
+        return {"applied": outcome["applied"], "errors": [], "batch_id": batch.id or False,
+                "matched": outcome.get("matched", 0), "unmatched": outcome.get("unmatched", 0)}

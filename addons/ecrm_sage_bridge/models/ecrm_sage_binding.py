@@ -1,0 +1,132 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from psycopg2.extras import execute_values
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..sage_formats.account_ref import is_valid_reference
+from ..sage_formats.inbound import parse_balances
+
+BOUND_MODELS = [("res.partner", "Customer"), ("account.invoice", "Invoice / credit note")]
+
+
+class EcrmSageBinding(models.Model):
+    """An Odoo record as Sage knows it: its reference there and what was sent.
+
+    The checksum of the content at the last sync tells an edit in Odoo from a
+    re-read. An exported invoice is never sent again: an edit makes the
+    binding a conflict for a person to resolve.
+    """
+
+    _name = "ecrm.sage.binding"
+    _description = "Sage binding"
+    _order = "id desc"
+    _rec_name = "sage_ref"
+
+    backend_id = fields.Many2one("ecrm.sage.backend", required=True, ondelete="restrict", index=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, readonly=True, index=True)
+    res_model = fields.Selection(BOUND_MODELS, string="Odoo model", required=True, index=True)
+    res_id = fields.Integer(string="Odoo record id", required=True, index=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True, ondelete="set null",
+                                 help="The customer, or the invoiced customer of an invoice.")
+    invoice_id = fields.Many2one("account.invoice", index=True, ondelete="set null")
+    sage_ref = fields.Char(string="Sage reference", required=True, index=True,
+                           help="Account reference of a customer, invoice number of an invoice.")
+    sage_id = fields.Char(string="Sage API id", help="The id the Sage Business Cloud API gave the record.")
+    checksum = fields.Char(string="Checksum at last sync", readonly=True)
+    state = fields.Selection(
+        [("exported", "In sync"), ("conflict", "Conflict"), ("error", "Error")],
+        required=True, default="exported", index=True)
+    last_error = fields.Text()
+    batch_id = fields.Many2one("ecrm.sage.batch", string="Last batch", ondelete="set null")
+    sync_date = fields.Datetime(string="Last sync")
+    checked_date = fields.Datetime(string="Last checked", readonly=True,
+                                   help="When the record was last found unchanged since its sync.")
+    sage_balance = fields.Monetary(readonly=True, currency_field="currency_id")
+    sage_credit_limit = fields.Monetary(readonly=True, currency_field="currency_id")
+    sage_overdue = fields.Monetary(readonly=True, currency_field="currency_id")
+    sage_on_hold = fields.Boolean(readonly=True)
+    sage_balance_date = fields.Date(readonly=True)
+    currency_id = fields.Many2one(related="backend_id.company_id.currency_id", readonly=True)
+
+    _sql_constraints = [
+        ("sage_ref_unique", "unique(backend_id, res_model, sage_ref)",
+         "This Sage reference is already bound to another record."),
+        ("record_unique", "unique(backend_id, res_model, res_id)",
+         "This record is already bound to Sage on this backend."),
+    ]
+
+    @api.constrains("sage_ref", "res_model")
+    def _check_sage_ref(self):
+        for binding in self:
+            if binding.res_model == "res.partner" and not is_valid_reference(binding.sage_ref):
+                raise ValidationError(_("%r is not a Sage account reference (up to 8 characters "
+                                        "A-Z, 0-9).") % binding.sage_ref)
+
+    @api.multi
+    def write(self, vals):
+        if "sage_ref" in vals:
+            vals["sage_ref"] = (vals["sage_ref"] or "").strip().upper()
+            if self.filtered(lambda binding: binding.res_model == "account.invoice"):
+                raise UserError(_("The Sage reference of an exported invoice is its number; it cannot change."))
+        return super().write(vals)
+
+    @api.multi
+    def action_accept_odoo_version(self):
+        """A person decided Sage was corrected by hand: the current content becomes the synced one."""
+        for binding in self.filtered(lambda b: b.state == "conflict"):
+            checksums = self.env["ecrm.sage.batch"]._invoice_checksums(binding.backend_id, [binding.res_id])
+            binding.write({"state": "exported", "last_error": False,
+                           "checksum": checksums.get(binding.res_id, binding.checksum)})
+        return True
+
+    @api.model
+    def _insert_many(self, values_list):
+        """Insert bindings in pages of multi-row INSERTs (an export of 10,000 invoices writes 10,000)."""
+        if not values_list:
+            return self.browse()
+        columns = ["backend_id", "company_id", "res_model", "res_id", "partner_id", "invoice_id", "sage_ref",
+                   "sage_id", "checksum", "state", "batch_id", "sync_date", "create_uid", "write_uid"]
+        rows = [[values.get(column) or None for column in columns[:-2]] + [self.env.uid, self.env.uid]
+                for values in values_list]
+        ids = execute_values(
+            self.env.cr._obj,
+            "INSERT INTO ecrm_sage_binding (%s, create_date, write_date) VALUES %%s RETURNING id" % ", ".join(columns),
+            rows, template="(%s, now() at time zone 'UTC', now() at time zone 'UTC')" % ", ".join(["%s"] * len(columns)),
+            page_size=1000, fetch=True)
+        return self.browse([row[0] for row in ids])
+
+    @api.model
+    def _import_balances(self, backend, data, batch):
+        """Balances, credit limits and on-hold status from Sage onto the customers' bindings."""
+        self.env.cr.execute("""
+            SELECT sage_ref, id, partner_id, sage_on_hold FROM ecrm_sage_binding
+             WHERE backend_id = %s AND res_model = 'res.partner'""", (backend.id,))
+        by_ref = {ref: (binding_id, partner_id, on_hold) for ref, binding_id, partner_id, on_hold
+                  in self.env.cr.fetchall()}
+        parsed = parse_balances(data, set(by_ref), backend.sage_company_code)
+        if parsed.errors:
+            return {"applied": 0, "errors": parsed.errors}
+        if batch:
+            today = fields.Date.context_today(self)
+            for balance in parsed.records:
+                self.env.cr.execute("""
+                    UPDATE ecrm_sage_binding SET sage_balance = %s, sage_credit_limit = %s, sage_overdue = %s,
+                           sage_on_hold = %s, sage_balance_date = %s, batch_id = %s WHERE id = %s""",
+                    (balance.balance, balance.credit_limit, balance.overdue, balance.on_hold, today, batch.id,
+                     by_ref[balance.account_ref][0]))
+            self.invalidate_cache()
+            self.env["res.partner"].invalidate_cache()
+            changed = [balance for balance in parsed.records if bool(by_ref[balance.account_ref][2]) != balance.on_hold]
+            if changed:
+                self.env["ecrm.interaction"].log_many([{
+                    "partner_id": by_ref[balance.account_ref][1], "channel": "ledger", "direction": "inbound",
+                    "interaction_type": "sage_account_on_hold" if balance.on_hold else "sage_account_released",
+                    "company_id": backend.company_id.id,
+                    "subject": (_("Sage put account %s on hold (balance %s)") if balance.on_hold
+                                else _("Sage released account %s (balance %s)")) % (
+                        balance.account_ref, balance.balance),
+                } for balance in changed])
+        return {"applied": len(parsed.records), "errors": [],
+                "log": _("%d customer balance(s) updated.") % len(parsed.records)}

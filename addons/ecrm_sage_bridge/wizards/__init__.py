@@ -1,0 +1,2 @@
+from . import ecrm_sage_export_wizard
+from . import ecrm_sage_import_wizard

@@ -1,0 +1,99 @@
+"""Sage e2e fixtures.
+
+ECRM_SAGE_ODOO_CONF (optional) points the server at another Odoo config, e.g.
+one whose addons path pins a known ecrm_core while the shared tree is mid-edit.
+"""
+import datetime
+import os
+import uuid
+import xmlrpc.client
+
+import pytest
+
+from ... import odoo_server as odoo_server_module
+
+
+def odoo_conf():
+    return os.environ.get("ECRM_SAGE_ODOO_CONF") or odoo_server_module.ODOO_CONF
+
+
+@pytest.fixture(scope="session")
+def odoo_server():
+    database = os.environ.get("ECRM_E2E_DB")
+    if not database:
+        pytest.fail("ECRM_E2E_DB is not set: run the suite with 'make test'")
+    shared_conf = odoo_server_module.ODOO_CONF
+    odoo_server_module.ODOO_CONF = odoo_conf()
+    try:
+        server = odoo_server_module.OdooServer(database).start()
+    finally:
+        odoo_server_module.ODOO_CONF = shared_conf
+    yield server
+    server.stop()
+
+
+class Rpc:
+    def __init__(self, server):
+        self.server = server
+        common = xmlrpc.client.ServerProxy(server.url + "/xmlrpc/2/common")
+        self.uid = common.authenticate(server.database, "admin", "admin", {})
+
+    def __call__(self, model, method, *args, **kwargs):
+        models = xmlrpc.client.ServerProxy(self.server.url + "/xmlrpc/2/object", allow_none=True)
+        return models.execute_kw(self.server.database, self.uid, "admin", model, method, list(args), kwargs)
+
+
+@pytest.fixture(scope="module")
+def rpc(odoo_server):
+    return Rpc(odoo_server)
+
+
+def next_free_day(rpc):
+    """The day after the latest invoice in the database.
+
+    Each test's backend starts that day and dates its invoices that day, so it never
+    picks up invoices another test (or an earlier run on this database) posted: the
+    tests share one company, and every invoice after a backend's start date is in scope.
+    """
+    latest = rpc("account.invoice", "search_read", [("date_invoice", "!=", False)], ["date_invoice"],
+                 order="date_invoice desc", limit=1)
+    day = datetime.date.today()
+    if latest:
+        day = max(day, datetime.datetime.strptime(latest[0]["date_invoice"], "%Y-%m-%d").date())
+    return (day + datetime.timedelta(days=1)).isoformat()
+
+
+@pytest.fixture
+def world(rpc):
+    """A fresh backend (its own Sage company code and start day) and two new customers."""
+    tag = uuid.uuid4().hex[:6].upper()
+    start = next_free_day(rpc)
+    company_id = rpc("res.users", "read", [rpc.uid], ["company_id"])[0]["company_id"][0]
+    vat20 = rpc("account.tax", "search", [("company_id", "=", company_id), ("type_tax_use", "=", "sale"),
+                                          ("amount", "=", 20.0), ("amount_type", "=", "percent")], limit=1)[0]
+    income = rpc("account.account", "search", [("company_id", "=", company_id), ("code", "=like", "4000%")],
+                 limit=1)[0]
+    backend_id = rpc("ecrm.sage.backend", "create", {
+        "name": "Sage e2e %s" % tag, "company_id": company_id, "sage_company_code": "E2E" + tag,
+        "start_date": start,
+        "tax_map_ids": [(0, 0, {"tax_id": vat20, "sage_tax_code": "T1"})],
+        "nominal_map_ids": [(0, 0, {"account_id": income, "nominal_code": "4000"})]})
+    customers = [rpc("res.partner", "create", {"name": "%s Mobility %s" % (town, tag), "is_company": True,
+                                               "customer": True})
+                 for town in ("Batley", "Dewsbury")]
+    return {"tag": tag, "backend_id": backend_id, "customers": customers, "vat20": vat20, "income": income,
+            "code": "E2E" + tag, "date": start}
+
+
+def post_invoices(rpc, world, amounts_by_customer):
+    ids = []
+    for customer, amounts in zip(world["customers"], amounts_by_customer):
+        for amount in amounts:
+            invoice_id = rpc("account.invoice", "create", {
+                "partner_id": customer, "type": "out_invoice", "date_invoice": world["date"],
+                "invoice_line_ids": [(0, 0, {"name": "Stairlift service", "quantity": 1, "price_unit": amount,
+                                             "account_id": world["income"],
+                                             "invoice_line_tax_ids": [(6, 0, [world["vat20"]])]})]})
+            rpc("account.invoice", "action_invoice_open", [invoice_id])
+            ids.append(invoice_id)
+    return ids

@@ -1,0 +1,34 @@
+"""Run one invoice export in this process and stall right after the bindings are written.
+
+The e2e test starts this as a subprocess, waits for BINDINGS_WRITTEN on stdout
+and SIGKILLs it mid-transaction, as a crash or an OOM kill would.
+Usage: interrupted_export.py ODOO_CONF DATABASE BACKEND_ID
+"""
+import sys
+import time
+
+import odoo
+
+
+def main(conf, database, backend_id):
+    odoo.tools.config.parse_config(["-c", conf, "-d", database, "--log-level=warn"])
+    registry = odoo.registry(database)
+    binding_class = registry["ecrm.sage.binding"]
+    original = binding_class._insert_many
+
+    def insert_then_stall(self, values_list):
+        records = original(self, values_list)
+        self.env.cr.execute("SELECT count(*) FROM ecrm_sage_binding WHERE backend_id = %s", (int(backend_id),))
+        print("BINDINGS_WRITTEN %d %d" % (len(records), self.env.cr.fetchone()[0]), flush=True)
+        time.sleep(3600)
+        return records
+
+    binding_class._insert_many = insert_then_stall
+    with odoo.api.Environment.manage(), registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env["ecrm.sage.backend"].export_batch(int(backend_id), "invoices", False)
+    print("EXPORT_COMMITTED", flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

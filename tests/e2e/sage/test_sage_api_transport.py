@@ -1,0 +1,103 @@
+"""The API transport end to end: a real Odoo server talking HTTP to the local Sage double."""
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from ...odoo_server import REPO
+from .conftest import odoo_conf, post_invoices
+from .sage_api_double import SageDouble
+
+
+@pytest.fixture
+def double():
+    server = SageDouble(refresh_token="refresh-initial").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api_world(rpc, world, double):
+    rpc("ecrm.sage.backend", "write", [world["backend_id"]], {
+        "transport": "sage_bca_api", "api_url": double.url, "api_token_url": double.url + "/token",
+        "api_client_id": "ecrm-client", "api_client_secret": "s3cret", "api_business_id": "biz-uk-1",
+        "api_refresh_token": "refresh-initial"})
+    return world
+
+
+def stored_refresh_token(rpc, backend_id):
+    rows = rpc("ecrm.sage.api.token", "search_read", [("backend_id", "=", backend_id)], ["refresh_token"])
+    return rows[0]["refresh_token"] if rows else None
+
+
+def test_customers_and_invoices_go_to_sage_once_with_rotated_tokens_kept(rpc, api_world, double):
+    backend_id = api_world["backend_id"]
+    double.fail_next(429, retry_after=1)
+    customers = rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    assert customers["file"] is False and customers["exported"] >= 2
+    refs = {contact["reference"] for contact in double.records["contacts"]}
+    assert len(refs) == len(double.records["contacts"]) == customers["exported"]
+    assert stored_refresh_token(rpc, backend_id) == double.refresh_token != "refresh-initial"
+
+    invoice_ids = post_invoices(rpc, api_world, [[100.0], [30.0, 20.0]])
+    double.fail_next(503, times=2)
+    result = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    assert result["exported"] == 3 and result["skipped"] == []
+    sent = double.records["sales_invoices"]
+    numbers = {row["number"] for row in rpc("account.invoice", "read", invoice_ids, ["number"])}
+    assert {invoice["reference"] for invoice in sent} == numbers
+    assert all(invoice["invoice_lines"][0]["tax_rate_id"] == "GB_STANDARD" for invoice in sent)
+    bindings = rpc("ecrm.sage.binding", "search_read", [("invoice_id", "in", invoice_ids)], ["sage_id"])
+    assert {binding["sage_id"] for binding in bindings} == {invoice["id"] for invoice in sent}
+    assert rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)["exported"] == 0
+    assert len(double.records["sales_invoices"]) == 3
+    assert stored_refresh_token(rpc, backend_id) == double.refresh_token
+
+
+def test_a_killed_api_export_is_finished_without_duplicates_in_sage(rpc, api_world, double, odoo_server):
+    backend_id = api_world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    post_invoices(rpc, api_world, [[11.0, 12.0], [13.0]])
+    run = subprocess.Popen(
+        [sys.executable, os.path.join(os.path.dirname(__file__), "interrupted_export.py"),
+         odoo_conf(), odoo_server.database, str(backend_id)], cwd=REPO, stdout=subprocess.PIPE,
+        universal_newlines=True)
+    try:
+        line = run.stdout.readline()
+        assert line.startswith("BINDINGS_WRITTEN"), line
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert len(double.records["sales_invoices"]) == 3, "Sage got the invoices, Odoo lost its bindings"
+    # the rotated token the killed run obtained was kept, so the next run can still log in
+    assert stored_refresh_token(rpc, backend_id) == double.refresh_token
+    result = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    assert result["exported"] == 3
+    assert len(double.records["sales_invoices"]) == 3, "the resumed run adopted them instead of posting again"
+
+
+def test_receipts_polled_from_the_api_pay_invoices_once(rpc, api_world, double):
+    backend_id = api_world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    invoice_ids = post_invoices(rpc, api_world, [[100.0], [50.0]])
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    invoices = rpc("account.invoice", "read", invoice_ids, ["number", "partner_id", "amount_total"])
+    contact_of = {b["partner_id"][0]: b["sage_id"] for b in rpc(
+        "ecrm.sage.binding", "search_read", [("backend_id", "=", backend_id), ("res_model", "=", "res.partner")],
+        ["partner_id", "sage_id"])}
+    for invoice in invoices:
+        double.add_customer_receipt(contact_of[invoice["partner_id"][0]], invoice["amount_total"],
+                                    api_world["date"], invoice["number"])
+    double.fail_next(429, retry_after=0)
+    result = rpc("ecrm.sage.backend", "import_api_receipts", backend_id, False)
+    assert (result["applied"], result["matched"], result["errors"]) == (2, 2, [])
+    assert {row["state"] for row in rpc("account.invoice", "read", invoice_ids, ["state"])} == {"paid"}
+    again = rpc("ecrm.sage.backend", "import_api_receipts", backend_id, False)
+    assert again["applied"] == 0 and again["errors"] == [], "a poll never applies a receipt twice"
+    double.add_customer_receipt("unknown-contact", 5.0, api_world["date"], "CASH")
+    stranger = rpc("ecrm.sage.backend", "import_api_receipts", backend_id, False)
+    assert stranger["applied"] == 0 and "not exported from Odoo" in stranger["errors"][0]["message"]

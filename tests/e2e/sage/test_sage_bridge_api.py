@@ -1,0 +1,132 @@
+"""The Sage bridge as integrators drive it: XML-RPC against a real server."""
+import base64
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+from ...odoo_server import REPO
+from .conftest import odoo_conf, post_invoices
+from .sage_ledger import SageLedger
+
+
+def decoded(result):
+    return base64.b64decode(result["file"]).decode("cp1252")
+
+
+def opening_balances(rpc, backend_id):
+    """Sage's ledger at the start of the parallel run holds the history Odoo has: start equal."""
+    bindings = rpc("ecrm.sage.binding", "search_read", [("backend_id", "=", backend_id),
+                                                        ("res_model", "=", "res.partner")], ["partner_id", "sage_ref"])
+    groups = rpc("account.move.line", "read_group", [("account_id.internal_type", "=", "receivable")],
+                 ["partner_id", "balance"], ["partner_id"])
+    receivable = {group["partner_id"][0]: group["balance"] for group in groups if group["partner_id"]}
+    return {binding["sage_ref"]: round(receivable.get(binding["partner_id"][0], 0.0), 2) for binding in bindings}
+
+
+def test_round_trip_pays_invoices_and_reconciles_to_zero(rpc, world):
+    backend_id = world["backend_id"]
+    customers = rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    assert customers["exported"] >= 2 and customers["batch_id"]
+    opening = opening_balances(rpc, backend_id)
+    invoice_ids = post_invoices(rpc, world, [[100.0, 40.0], [250.0]])
+
+    preview = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", True)
+    assert preview["batch_id"] is False and preview["exported"] == 3
+    invoices = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    assert invoices["exported"] == 3 and invoices["skipped"] == []
+    assert decoded(invoices) == decoded(preview)
+
+    ledger = SageLedger(world["code"], opening)
+    ledger.import_customers(decoded(customers))
+    ledger.import_audit_trail(decoded(invoices))
+    ledger.pay_invoices()
+    receipts_file = base64.b64encode(ledger.receipts_csv().encode("cp1252")).decode()
+    result = rpc("ecrm.sage.backend", "import_file", backend_id, "receipts", receipts_file, False)
+    assert (result["applied"], result["errors"], result["matched"]) == (3, [], 3)
+    states = {row["id"]: row["state"] for row in rpc("account.invoice", "read", invoice_ids, ["state"])}
+    assert set(states.values()) == {"paid"}
+
+    balances_file = base64.b64encode(ledger.balances_csv().encode("cp1252")).decode()
+    result = rpc("ecrm.sage.backend", "import_file", backend_id, "balances", balances_file, False)
+    assert result["errors"] == [] and result["applied"] == len(ledger.balances)
+    backend = rpc("ecrm.sage.backend", "read", [backend_id],
+                  ["reconciliation_state", "reconciliation_difference_count"])[0]
+    assert (backend["reconciliation_state"], backend["reconciliation_difference_count"]) == ("in_balance", 0)
+    lines = rpc("ecrm.sage.reconciliation.line", "search_read", [("backend_id", "=", backend_id)],
+                ["partner_id", "difference"])
+    assert {line["partner_id"][0] for line in lines} >= set(world["customers"])
+    assert all(abs(line["difference"]) < 0.005 for line in lines)
+
+    again = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    assert again["exported"] == 0 and again["file"] is False
+
+
+def test_bad_receipts_file_over_xml_rpc_writes_nothing(rpc, world):
+    backend_id = world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    refs = {b["partner_id"][0]: b["sage_ref"] for b in rpc(
+        "ecrm.sage.binding", "search_read", [("backend_id", "=", backend_id), ("res_model", "=", "res.partner")],
+        ["partner_id", "sage_ref"])}
+    ref = refs[world["customers"][0]]
+    before = rpc("ecrm.sage.receipt", "search_count", [])
+    text = ("SA,%s,1200,,01/12/2026,R1,Receipt,10.00,T9,0.00\r\n"
+            "SA,%s,1200,,1/12/2026,R2,Receipt,10.00,T9,0.00\r\n"
+            "SA,NOSUCH,1200,,01/12/2026,R3,Receipt,abc,T9,0.00\r\n" % (ref, ref))
+    result = rpc("ecrm.sage.backend", "import_file", backend_id, "receipts",
+                 base64.b64encode(text.encode()).decode(), False)
+    assert result["applied"] == 0
+    assert [error["row"] for error in result["errors"]] == [2, 3, 3]
+    assert rpc("ecrm.sage.receipt", "search_count", []) == before
+    garbage = rpc("ecrm.sage.backend", "import_file", backend_id, "receipts", "%%%not base64", False)
+    assert garbage["applied"] == 0 and "base64" in garbage["errors"][0]["message"]
+
+
+def test_a_killed_export_is_finished_by_the_next_run_without_duplicates(rpc, world, odoo_server):
+    backend_id = world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    invoice_ids = post_invoices(rpc, world, [[10.0, 20.0, 30.0], [40.0, 50.0]])
+    run = subprocess.Popen(
+        [sys.executable, os.path.join(os.path.dirname(__file__), "interrupted_export.py"),
+         odoo_conf(), odoo_server.database, str(backend_id)],
+        cwd=REPO, stdout=subprocess.PIPE, universal_newlines=True)
+    try:
+        line = run.stdout.readline()
+        assert line.startswith("BINDINGS_WRITTEN"), line
+        written, visible_inside = map(int, line.split()[1:3])
+        assert written == 5 and visible_inside >= 5 + 2
+        # A second run started now waits for the first (the backend is locked) ...
+        outcome = {}
+        second = threading.Thread(target=lambda: outcome.update(
+            rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)))
+        second.start()
+        second.join(timeout=3)
+        assert second.is_alive(), "the second run should wait for the first one's lock"
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    second.join(timeout=120)
+    # ... and, once the first is killed, exports every invoice exactly once.
+    assert outcome["exported"] == 5 and outcome["skipped"] == []
+    exported_refs = [row.split(",")[5] for row in decoded(outcome).splitlines()[1:]]
+    assert len(exported_refs) == len(set(exported_refs)) == 5
+    counts = rpc("ecrm.sage.binding", "read_group", [("invoice_id", "in", invoice_ids)], ["invoice_id"], ["invoice_id"])
+    assert sorted(group["invoice_id_count"] for group in counts) == [1] * 5
+    assert rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)["exported"] == 0
+
+
+def test_conflict_on_an_edited_exported_invoice_over_xml_rpc(rpc, world):
+    backend_id = world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    invoice_id = post_invoices(rpc, world, [[75.0], []])[0]
+    assert rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)["exported"] == 1
+    journal_id = rpc("account.invoice", "read", [invoice_id], ["journal_id"])[0]["journal_id"][0]
+    rpc("account.journal", "write", [journal_id], {"update_posted": True})
+    rpc("account.invoice", "action_invoice_cancel", [invoice_id])
+    result = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    assert result["exported"] == 0 and [item["id"] for item in result["skipped"]] == [invoice_id]
+    binding = rpc("ecrm.sage.binding", "search_read", [("invoice_id", "=", invoice_id)], ["state", "last_error"])
+    assert binding[0]["state"] == "conflict" and "conflict" in binding[0]["last_error"]

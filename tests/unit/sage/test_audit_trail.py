@@ -1,0 +1,71 @@
+import csv
+import io
+from decimal import Decimal
+
+from addons.ecrm_sage_bridge.sage_formats.audit_trail import (
+    COLUMNS, AuditTrailWriter, check_line, document_lines)
+from addons.ecrm_sage_bridge.sage_formats.checksum import content_checksum
+from addons.ecrm_sage_bridge.sage_formats.customers import CustomerRecord, CustomerWriter
+
+
+def invoice(**overrides):
+    document = {
+        "type": "SI", "account_ref": "KIRKLEES", "date": "2026-11-02", "reference": "INV/2026/0001",
+        "details": "Ceiling hoist service", "department": "3", "project_ref": "NHS1",
+        "lines": [{"nominal_code": "4000", "tax_code": "T1", "net": 100.0},
+                  {"nominal_code": "4010", "tax_code": "T1", "net": 50.0},
+                  {"nominal_code": "4000", "tax_code": "T1", "net": 0.10},
+                  {"nominal_code": "0040", "tax_code": "T0", "net": 10.0}],
+        "taxes": {"T1": 30.02, "T0": 0.0},
+    }
+    document.update(overrides)
+    return document
+
+
+def written(lines, header=True):
+    stream = io.StringIO()
+    writer = AuditTrailWriter(stream, header=header)
+    writer.write_many(lines)
+    return stream.getvalue(), writer.count
+
+
+def test_lines_group_by_nominal_and_tax_code_and_keep_the_tax_total():
+    lines = document_lines(invoice())
+    assert [(l.nominal_code, l.tax_code, l.net) for l in lines] == [
+        ("4000", "T1", Decimal("100.10")), ("4010", "T1", Decimal("50.00")), ("0040", "T0", Decimal("10.00"))]
+    assert sum(l.tax for l in lines if l.tax_code == "T1") == Decimal("30.02")
+    assert (lines[0].tax, lines[1].tax) == (Decimal("20.02"), Decimal("10.00"))  # 30.02 * 100.10 / 150.10, remainder
+    assert {l.date for l in lines} == {"02/11/2026"}
+
+
+def test_csv_has_the_fifteen_sage_columns_and_keeps_leading_zeros():
+    text, count = written(document_lines(invoice()))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert count == 3 and rows[0] == list(COLUMNS) and len(COLUMNS) == 15
+    assert rows[3] == ["SI", "KIRKLEES", "0040", "3", "02/11/2026", "INV/2026/0001",
+                       "Ceiling hoist service", "10.00", "T0", "0.00", "", "", "", "NHS1", ""]
+    assert text.endswith("\r\n")
+
+
+def test_details_with_commas_and_quotes_survive_the_round_trip():
+    text, _ = written(document_lines(invoice(details='Hoist, "deluxe"')), header=False)
+    assert next(csv.reader(io.StringIO(text)))[6] == 'Hoist, "deluxe"'
+
+
+def test_check_line_reports_what_sage_would_refuse():
+    line = document_lines(invoice())[0]._replace(type="XX", nominal_code="40A0", tax_code="VAT")
+    assert len(check_line(line)) == 3
+    assert check_line(document_lines(invoice())[0]) == []
+
+
+def test_customer_writer_truncates_to_sage_field_lengths():
+    stream = io.StringIO()
+    CustomerWriter(stream).write(CustomerRecord("KIRKLEES", "K" * 80, postcode="HD1 2NF 1234", credit_limit=5000))
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))
+    assert rows[1][0] == "KIRKLEES" and len(rows[1][1]) == 60
+    assert rows[1][6] == "HD1 2NF 12" and rows[1][11] == "5000.00"
+
+
+def test_checksum_changes_with_content_only():
+    assert content_checksum({"a": 1.0, "b": [1]}) == content_checksum({"b": [1], "a": 1.001})
+    assert content_checksum({"a": 1.0}) != content_checksum({"a": 1.01})
