@@ -1,0 +1,2 @@
+from . import tracking
+from . import portal

@@ -1,0 +1,125 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import datetime
+
+from odoo import api, fields, models
+
+from ..personalisation import clickstream
+
+INSERT_VIEW = """
+    WITH touched AS (
+        UPDATE ecrm_visitor SET last_seen = %(now)s, visit_count = visit_count + %(new_visit)s
+         WHERE id = %(visitor_id)s
+    )
+    INSERT INTO ecrm_page_view (create_uid, create_date, write_uid, write_date, date, visitor_id, partner_id,
+                                session_key, website_id, company_id, path, product_tmpl_id, public_categ_id,
+                                referrer, utm_source, utm_medium, utm_campaign, rule_ids, control_rule_ids,
+                                clicked_rule_id)
+    VALUES (%(uid)s, %(now)s, %(uid)s, %(now)s, %(now)s, %(visitor_id)s, %(partner_id)s, %(session_key)s,
+            %(website_id)s, %(company_id)s, %(path)s, %(product_tmpl_id)s, %(public_categ_id)s, %(referrer)s,
+            %(utm_source)s, %(utm_medium)s, %(utm_campaign)s, %(rule_ids)s, %(control_rule_ids)s,
+            %(clicked_rule_id)s)
+"""
+
+
+class EcrmPageView(models.Model):
+    """One page a consenting visitor saw: the raw clickstream, purged after the retention period."""
+
+    _name = "ecrm.page.view"
+    _description = "Website page view"
+    _order = "date desc, id desc"
+    _rec_name = "path"
+
+    date = fields.Datetime(required=True, index=True, readonly=True)
+    visitor_id = fields.Many2one("ecrm.visitor", required=True, index=True, ondelete="cascade", readonly=True)
+    partner_id = fields.Many2one("res.partner", "Customer", index=True, ondelete="set null", readonly=True)
+    session_key = fields.Char(index=True, readonly=True, help="Hash of the browser session: groups a visit.")
+    website_id = fields.Many2one("website", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    path = fields.Char(required=True, readonly=True)
+    product_tmpl_id = fields.Many2one("product.template", "Product", readonly=True, index=True)
+    public_categ_id = fields.Many2one("product.public.category", "Shop category", readonly=True)
+    referrer = fields.Char(readonly=True)
+    utm_source = fields.Char(readonly=True)
+    utm_medium = fields.Char(readonly=True)
+    utm_campaign = fields.Char(readonly=True)
+    rule_ids = fields.Char("Rules shown", readonly=True, help="Comma-wrapped ids, e.g. ,3,7,")
+    control_rule_ids = fields.Char("Rules held back (control)", readonly=True)
+    clicked_rule_id = fields.Many2one("ecrm.personalisation.rule", "Click on rule", readonly=True,
+                                      ondelete="set null")
+
+    @api.model
+    def _record(self, values):
+        """The tracking write of a page view: one statement, also touching the visitor."""
+        row = dict.fromkeys(("partner_id", "session_key", "website_id", "company_id", "product_tmpl_id",
+                             "public_categ_id", "referrer", "utm_source", "utm_medium", "utm_campaign",
+                             "clicked_rule_id"))
+        row.update(values)
+        row.update(uid=self.env.uid, now=fields.Datetime.now(), new_visit=int(bool(values.get("new_visit"))),
+                   rule_ids=_wrap(values.get("rule_ids")), control_rule_ids=_wrap(values.get("control_rule_ids")),
+                   path=(values["path"] or "/")[:500], referrer=(values.get("referrer") or "")[:500] or None)
+        if row["product_tmpl_id"] is None:
+            row["product_tmpl_id"] = clickstream.product_template_id(row["path"])
+        if row["public_categ_id"] is None:
+            row["public_categ_id"] = clickstream.category_id(row["path"])
+        if values.get("lazy_commit"):
+            # the request has nothing else to make durable: skip the WAL flush wait at commit
+            self.env.cr.execute("SET LOCAL synchronous_commit TO OFF")
+        self.env.cr.execute(INSERT_VIEW, row)
+
+    @api.model
+    def ecrm_path_report(self, date_from, date_to=None, limit=20):
+        """Entry pages, exit pages and the paths that reached the cart without an order.
+
+        Returns plain data for the backend and for integrators:
+        {"entry": [(path, sessions)], "exit": [(path, sessions)], "cart_without_order": [(path tuple, sessions)]}
+        """
+        self.check_access_rights("read")
+        domain = [("date", ">=", date_from)] + ([("date", "<=", date_to)] if date_to else [])
+        views = self.search_read(domain, ["session_key", "date", "path"], order="date, id")
+        steps = [(view["session_key"] or "visitor", view["date"], view["path"]) for view in views]
+        summaries = clickstream.summarise_sessions(steps)
+
+        def top(values):
+            counts = {}
+            for value in values:
+                counts[value] = counts.get(value, 0) + 1
+            return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+        return {
+            "entry": top(summary.entry for summary in summaries),
+            "exit": top(summary.exit for summary in summaries),
+            "cart_without_order": top(clickstream.cart_without_order_paths(steps)),
+        }
+
+    @api.model
+    def cron_purge(self, days=None):
+        """Roll raw views older than the retention period into the daily aggregates, then drop them."""
+        if days is None:
+            days = int(self.env["ir.config_parameter"].sudo().get_param("ecrm_portal.page_view_retention_days", 90))
+        cutoff = fields.Datetime.to_string(
+            fields.Datetime.from_string(fields.Datetime.now()) - datetime.timedelta(days=days))
+        self.env["ecrm.page.view.daily"]._aggregate_before(cutoff)
+        self.env.cr.execute("""
+            WITH old AS (SELECT rule_ids, control_rule_ids, clicked_rule_id FROM ecrm_page_view WHERE date < %s),
+            counts AS (
+                SELECT r.id,
+                       (SELECT COUNT(*) FROM old WHERE old.rule_ids LIKE '%%,' || r.id || ',%%') AS shown,
+                       (SELECT COUNT(*) FROM old WHERE old.control_rule_ids LIKE '%%,' || r.id || ',%%') AS held,
+                       (SELECT COUNT(*) FROM old WHERE old.clicked_rule_id = r.id) AS clicks
+                  FROM ecrm_personalisation_rule r)
+            UPDATE ecrm_personalisation_rule r
+               SET archived_impression_count = COALESCE(archived_impression_count, 0) + counts.shown,
+                   archived_control_count = COALESCE(archived_control_count, 0) + counts.held,
+                   archived_click_count = COALESCE(archived_click_count, 0) + counts.clicks
+              FROM counts WHERE counts.id = r.id AND (counts.shown + counts.held + counts.clicks) > 0
+        """, (cutoff,))
+        self.env.cr.execute("DELETE FROM ecrm_page_view WHERE date < %s", (cutoff,))
+        purged = self.env.cr.rowcount
+        self.invalidate_cache()
+        self.env["ecrm.personalisation.rule"].invalidate_cache()
+        return purged
+
+
+def _wrap(ids):
+    return ",%s," % ",".join(str(rule_id) for rule_id in sorted(ids)) if ids else None

@@ -1,0 +1,66 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""After a website page is rendered: landing redirects, and the one tracking insert."""
+import hashlib
+import logging
+
+import werkzeug.utils
+
+from odoo import models
+from odoo.http import request
+
+from ..personalisation import clickstream, engine
+from .website import tracking_allowed
+
+_logger = logging.getLogger(__name__)
+
+
+class IrHttp(models.AbstractModel):
+    _inherit = "ir.http"
+
+    @classmethod
+    def _dispatch(cls):
+        response = super()._dispatch()
+        website = getattr(request, "website", None)
+        if not (website and getattr(request, "is_frontend", False)) or getattr(response, "status_code", 0) != 200:
+            return response
+        try:
+            redirect = cls._ecrm_redirect(website)
+            if redirect:
+                return werkzeug.utils.redirect(redirect, 302)
+            cls._ecrm_track(website)
+        except Exception:
+            _logger.exception("eCRM personalisation/tracking skipped for %s", request.httprequest.path)
+        return response
+
+    @classmethod
+    def _ecrm_redirect(cls, website):
+        rules = request.env["ecrm.personalisation.rule"]._compiled_rules(website.id)
+        if not any(rule["actions"].get("redirect_from") for rule in rules):
+            return None
+        return website.ecrm_decision().redirects.get(engine.normalise_path(request.httprequest.path))
+
+    @classmethod
+    def _ecrm_track(cls, website):
+        http = request.httprequest
+        if not clickstream.trackable(http.path, http.method, consent=tracking_allowed()):
+            return
+        visitor = website.ecrm_visitor()
+        if not visitor:
+            return
+        partner = request.env.user.partner_id if request.env.user.id != website.user_id.id else None
+        if partner and visitor.partner_id != partner:
+            visitor._link_partner(partner.id)
+        state = website._ecrm_state()
+        new_visit = not request.session.get("ecrm_visit_counted")
+        if new_visit:
+            request.session["ecrm_visit_counted"] = True
+        utm = clickstream.utm_from_query(http.args)
+        request.env["ecrm.page.view"].sudo()._record({
+            "visitor_id": visitor.id, "partner_id": partner.id if partner else visitor.partner_id.id or None,
+            "session_key": hashlib.sha256(request.session.sid.encode()).hexdigest()[:32],
+            "website_id": website.id, "company_id": website.company_id.id, "path": http.path,
+            "referrer": http.referrer, "utm_source": utm["source"], "utm_medium": utm["medium"],
+            "utm_campaign": utm["campaign"], "rule_ids": state["shown"], "control_rule_ids": state["held"],
+            "new_visit": new_visit, "lazy_commit": clickstream.may_commit_lazily(http.path),
+        })

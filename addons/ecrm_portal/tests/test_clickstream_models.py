@@ -1,0 +1,61 @@
+import datetime
+
+from odoo import fields
+
+from .common import PortalCase
+
+
+class TestClickstream(PortalCase):
+
+    def test_record_is_one_row_and_touches_the_visitor(self):
+        visitor = self.env["ecrm.visitor"].create({})
+        View = self.env["ecrm.page.view"]
+        View._record({"visitor_id": visitor.id, "path": "/shop/product/office-chair-%d" %
+                      self.env.ref("product.product_product_8_product_template").id, "new_visit": True,
+                      "utm_source": "nhs_newsletter"})
+        View._record({"visitor_id": visitor.id, "path": "/shop"})
+        visitor.invalidate_cache()
+        views = View.search([("visitor_id", "=", visitor.id)], order="id")
+        self.assertEqual(len(views), 2)
+        self.assertEqual(views[0].product_tmpl_id, self.env.ref("product.product_product_8_product_template"))
+        self.assertEqual(views[0].utm_source, "nhs_newsletter")
+        self.assertEqual(visitor.visit_count, 1)
+
+    def test_login_merges_anonymous_history(self):
+        visitor = self.env["ecrm.visitor"].create({})
+        self.env["ecrm.page.view"]._record({"visitor_id": visitor.id, "path": "/shop"})
+        visitor._link_partner(self.buyer.id)
+        self.assertEqual(visitor.partner_id, self.buyer)
+        self.assertEqual(visitor.page_view_ids.mapped("partner_id"), self.buyer)
+
+    def test_purge_keeps_aggregates_and_rule_counts(self):
+        rule = self.env["ecrm.personalisation.rule"].create({"name": "Old banner (test)", "placement": "cart",
+                                                            "content": "<p>x</p>"})
+        visitor = self.env["ecrm.visitor"].create({})
+        View = self.env["ecrm.page.view"]
+        for _ in range(3):
+            View._record({"visitor_id": visitor.id, "path": "/shop", "rule_ids": {rule.id}})
+        View._record({"visitor_id": visitor.id, "path": "/contactus"})
+        old = fields.Datetime.to_string(datetime.datetime.now() - datetime.timedelta(days=200))
+        self.env.cr.execute("UPDATE ecrm_page_view SET date = %s WHERE visitor_id = %s AND path = '/shop'",
+                            (old, visitor.id))
+        purged = View.cron_purge(days=90)
+        self.assertEqual(purged, 3)
+        self.assertEqual(View.search([("visitor_id", "=", visitor.id)]).mapped("path"), ["/contactus"])
+        daily = self.env["ecrm.page.view.daily"].search([("path", "=", "/shop")])
+        self.assertEqual(sum(daily.mapped("views")), 3)
+        self.assertEqual(rule.archived_impression_count, 3)
+        self.assertEqual(rule.impression_count, 3)
+
+    def test_path_report_entry_exit_and_cart_without_order(self):
+        visitor = self.env["ecrm.visitor"].create({})
+        View = self.env["ecrm.page.view"]
+        since = fields.Datetime.now()
+        for session, path in (("s1", "/"), ("s1", "/shop"), ("s1", "/shop/cart"),
+                              ("s2", "/shop"), ("s2", "/shop/cart"), ("s2", "/shop/confirmation")):
+            View._record({"visitor_id": visitor.id, "session_key": "report-%s" % session, "path": path})
+        # same second for all rows: order by id keeps each session's sequence
+        report = View.ecrm_path_report(since)
+        self.assertEqual(dict(report["entry"]), {"/": 1, "/shop": 1})
+        self.assertEqual(dict(report["exit"]), {"/shop/cart": 1, "/shop/confirmation": 1})
+        self.assertEqual(report["cart_without_order"], [(("/", "/shop", "/shop/cart"), 1)])

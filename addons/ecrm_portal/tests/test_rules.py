@@ -1,0 +1,76 @@
+from odoo.exceptions import ValidationError
+
+from .common import PortalCase
+
+
+class TestRules(PortalCase):
+
+    def setUp(self):
+        super().setUp()
+        self.Rule = self.env["ecrm.personalisation.rule"]
+        self.website = self.env.ref("website.default_website")
+        self.Rule.search([]).write({"active": False})
+
+    def rule(self, **values):
+        base = {"name": "Rule (test)", "placement": "home_banner", "content": "<p>hello</p>"}
+        base.update(values)
+        return self.Rule.create(base)
+
+    def test_compiled_rules_follow_writes(self):
+        nhs = self.rule(partner_domain="[('ecrm_sector_id.code', '=', 'nhs')]", priority=40)
+        compiled = self.Rule._compiled_rules(self.website.id)
+        self.assertEqual([rule["id"] for rule in compiled], [nhs.id])
+        self.assertTrue(compiled[0]["conditions"]["has_partner_domain"])
+        nhs.write({"active": False})
+        self.assertEqual(self.Rule._compiled_rules(self.website.id), ())
+
+    def test_partner_domains_in_one_query(self):
+        nhs = self.rule(partner_domain="[('ecrm_sector_id.code', '=', 'nhs')]")
+        named = self.rule(partner_domain="[('name', 'ilike', 'Halifax')]")
+        anyone = self.rule()
+        compiled = self.Rule._compiled_rules(self.website.id)
+        self.assertEqual(self.Rule._partner_matches(compiled, self.trust.id), {nhs.id})
+        self.assertEqual(self.Rule._partner_matches(compiled, self.other.id), {named.id})
+        self.assertNotIn(anyone.id, self.Rule._partner_matches(compiled, self.trust.id))
+
+    def test_invalid_domain_and_redirect_are_refused(self):
+        with self.assertRaises(ValidationError):
+            self.rule(partner_domain="[('no_such_field', '=', 1)]")
+        with self.assertRaises(ValidationError):
+            self.rule(redirect_from="/offer", redirect_to="https://evil.example/")
+
+    def test_rule_website_scope(self):
+        other_site = self.env["website"].create({"name": "Other site (test)"})
+        scoped = self.rule(website_id=other_site.id)
+        self.assertEqual(self.Rule._compiled_rules(self.website.id), ())
+        self.assertEqual([r["id"] for r in self.Rule._compiled_rules(other_site.id)], [scoped.id])
+
+    def test_stats_count_treatment_control_clicks_and_orders(self):
+        rule = self.rule(split_percent=50, cta_url="/shop")
+        Visitor = self.env["ecrm.visitor"]
+        shown, held = Visitor.create({"partner_id": self.trust.id}), Visitor.create({})
+        View = self.env["ecrm.page.view"]
+        View._record({"visitor_id": shown.id, "partner_id": self.trust.id, "path": "/", "rule_ids": {rule.id}})
+        View._record({"visitor_id": shown.id, "partner_id": self.trust.id, "path": "/", "rule_ids": {rule.id}})
+        View._record({"visitor_id": held.id, "path": "/", "control_rule_ids": {rule.id}})
+        View._record({"visitor_id": shown.id, "path": "/ecrm/click/%d" % rule.id, "clicked_rule_id": rule.id})
+        order = self.env["sale.order"].create({"partner_id": self.buyer.id, "order_line": [(0, 0, {
+            "product_id": self.env.ref("product.product_product_8").id, "product_uom_qty": 1})]})
+        order.action_confirm()
+        rule.invalidate_cache()
+        self.assertEqual((rule.impression_count, rule.control_count, rule.click_count), (2, 1, 1))
+        self.assertEqual((rule.order_count, rule.control_order_count), (1, 0))
+
+    def test_a_filter_failing_in_sql_disables_only_that_rule(self):
+        broken = self.rule(partner_domain="[('ecrm_revenue', '>', 1000)]")
+        nhs = self.rule(partner_domain="[('ecrm_sector_id.code', '=', 'nhs')]")
+        # as if the field had changed type since the rule was saved: the constraint cannot see it coming
+        self.env.cr.execute("UPDATE ecrm_personalisation_rule SET partner_domain = %s WHERE id = %s",
+                            ("[('ecrm_revenue', '>', 'lots')]", broken.id))
+        broken.invalidate_cache()
+        self.Rule.clear_caches()
+        compiled = self.Rule._compiled_rules(self.website.id)
+        self.assertEqual(self.Rule._partner_matches(compiled, self.trust.id), {nhs.id})
+        self.assertFalse(broken.active)
+        self.assertTrue(broken.last_error)
+        self.assertTrue(nhs.active)

@@ -1,0 +1,77 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import html_escape
+
+from ..personalisation import engine
+
+
+class EcrmPersonalisationPreview(models.TransientModel):
+    """Preview as: which rules would fire for this customer (or an anonymous visitor), and why."""
+
+    _name = "ecrm.personalisation.preview"
+    _description = "Preview personalisation as a visitor"
+
+    website_id = fields.Many2one("website", required=True,
+                                 default=lambda self: self.env["website"].search([], limit=1))
+    partner_id = fields.Many2one("res.partner", "Customer", help="Empty: an anonymous visitor.")
+    visit_count = fields.Integer(default=1)
+    country_id = fields.Many2one("res.country")
+    utm_source = fields.Char("UTM source")
+    utm_medium = fields.Char("UTM medium")
+    utm_campaign = fields.Char("UTM campaign")
+    result_html = fields.Html("Outcome", compute="_compute_result_html", sanitize=False)
+
+    @api.multi
+    def _profile(self, rules):
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        website = self.website_id
+        profile = {
+            "visitor_key": "partner:%d" % partner.id if partner else "preview", "logged_in": bool(partner),
+            "today": fields.Date.from_string(fields.Date.context_today(self)), "visit_count": self.visit_count,
+            "utm": {"source": self.utm_source, "medium": self.utm_medium, "campaign": self.utm_campaign},
+            "country_code": self.country_id.code or partner.country_id.code or None,
+            "pricelist_id": partner.property_product_pricelist.id if partner else None,
+            "partner_rule_ids": set(), "segment_ids": set(), "purchased_category_ids": set(),
+            "viewed_category_days": {}, "viewed_category_counts": {}, "interest_category_ids": set(),
+        }
+        if partner:
+            profile["partner_rule_ids"] = self.env["ecrm.personalisation.rule"]._partner_matches(rules, partner.id)
+            profile["interest_category_ids"] = set((partner | self.partner_id).mapped("ecrm_interest_category_ids").ids)
+            profile["purchased_category_ids"] = website._ecrm_purchased_categories(partner.id)
+            if "ecrm.segment" in self.env:
+                profile["segment_ids"] = website._ecrm_segments(partner.id)
+            days, counts = website._ecrm_viewed_categories(0, partner.id)
+            profile["viewed_category_days"], profile["viewed_category_counts"] = days, counts
+        return profile
+
+    @api.multi
+    def preview(self):
+        """Plain result for integrators: [{rule_id, name, matched, variant, wins, reasons}]."""
+        self.ensure_one()
+        if not self.env.user.has_group("ecrm_core.group_ecrm_user"):
+            raise AccessError(_("Only eCRM users may preview personalisation."))
+        rules = self.env["ecrm.personalisation.rule"]._compiled_rules(self.website_id.id)
+        decision = engine.decide(rules, self._profile(rules))
+        return [{
+            "rule_id": evaluation.rule["id"], "name": evaluation.rule["name"], "matched": evaluation.matched,
+            "variant": evaluation.variant, "wins": evaluation.rule["id"] in decision.impressions,
+            "reasons": ["%s %s" % ("ok" if check.ok else "NO", check.reason) for check in evaluation.checks],
+        } for evaluation in decision.evaluations]
+
+    @api.depends("website_id", "partner_id", "visit_count", "country_id", "utm_source", "utm_medium", "utm_campaign")
+    def _compute_result_html(self):
+        for wizard in self:
+            if not wizard.website_id:
+                wizard.result_html = False
+                continue
+            rows = "".join(
+                "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
+                    html_escape(row["name"]), "yes" if row["matched"] else "no",
+                    html_escape(row["variant"] or "") + (" (applied)" if row["wins"] else ""),
+                    "<br/>".join(html_escape(reason) for reason in row["reasons"]) or "no conditions")
+                for row in wizard.preview())
+            wizard.result_html = ("<table class='table table-condensed'><tr><th>Rule</th><th>Matches</th>"
+                                  "<th>Arm</th><th>Why</th></tr>%s</table>" % rows)
