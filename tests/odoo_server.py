@@ -20,20 +20,21 @@ def free_port():
 class OdooServer:
     """An Odoo process serving one database on a free loopback port."""
 
-    def __init__(self, database, port=None):
+    def __init__(self, database, port=None, conf=None):
         self.database = database
+        self.conf = conf or ODOO_CONF
         self.port = port or free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.log_path = os.path.join(REPO, "var", "odoo-%s-%d.log" % (database, self.port))
         self.process = None
 
     def start(self, timeout=180):
-        if not os.path.exists(ODOO_CONF):
-            raise RuntimeError("%s is missing: run 'make setup' (or 'make test') first" % ODOO_CONF)
+        if not os.path.exists(self.conf):
+            raise RuntimeError("%s is missing: run 'make setup' (or 'make test') first" % self.conf)
         env = dict(os.environ, PATH=os.path.join(REPO, "node_modules", ".bin") + os.pathsep + os.environ["PATH"],
                    ODOO_PRELOAD_ADDONS="no")  # see scripts/env.sh: no requests racing the registry load
         self.process = subprocess.Popen(
-            [sys.executable, os.path.join(REPO, "scripts", "odoo-bin"), "-c", ODOO_CONF,
+            [sys.executable, os.path.join(REPO, "scripts", "odoo-bin"), "-c", self.conf,
              "-d", self.database, "--db-filter", "^%s$" % self.database,
              "--http-port", str(self.port), "--max-cron-threads", "0",
              "--logfile", self.log_path],
