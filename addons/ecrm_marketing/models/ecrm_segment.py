@@ -63,6 +63,24 @@ class EcrmSegment(models.Model):
             return self.snapshot_member_ids.ids
         return self.env["res.partner"].search(self._partner_domain()).ids
 
+    @api.model
+    def ecrm_segment_ids_of_partner(self, partner_id):
+        """Ids of the active segments ``partner_id`` belongs to (snapshot members, else the live filter).
+
+        One search per live segment, bounded by the partner id; used by website
+        personalisation, which detects this module and never depends on it.
+        """
+        segment_ids = []
+        for segment in self.search([]):
+            if segment.snapshot_date:
+                member = partner_id in segment.snapshot_member_ids.ids
+            else:
+                member = bool(self.env["res.partner"].search_count(
+                    [("id", "=", partner_id)] + segment._partner_domain()))
+            if member:
+                segment_ids.append(segment.id)
+        return segment_ids
+
     @api.multi
     def ecrm_contactable_partner_ids(self):
         """Ids of the members who may be contacted on the segment's channel (one query)."""

@@ -52,3 +52,12 @@ class TestSegment(MarketingCase):
         self.segment.action_sync_mailing_list()
         contacts = self.env["mail.mass_mailing.contact"].search([("list_ids", "in", self.segment.mailing_list_id.ids)])
         self.assertEqual(contacts.mapped("email"), ["cat@example.com"])
+
+    def test_membership_of_one_partner_live_and_frozen(self):
+        Segment = self.env["ecrm.segment"]
+        self.assertIn(self.segment.id, Segment.ecrm_segment_ids_of_partner(self.unknown.id))
+        outsider = self.env["res.partner"].create({"name": "Dan (not in it)"})
+        self.assertNotIn(self.segment.id, Segment.ecrm_segment_ids_of_partner(outsider.id))
+        self.segment.action_snapshot()
+        outsider.name = "Dan (segtest)"  # matches the filter now, but the list is frozen
+        self.assertNotIn(self.segment.id, Segment.ecrm_segment_ids_of_partner(outsider.id))
