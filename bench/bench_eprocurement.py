@@ -21,8 +21,6 @@ import statistics
 import sys
 import time
 import uuid
-import xmlrpc.client
-
 import base64
 
 import requests
@@ -30,22 +28,12 @@ from lxml import etree
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "addons"))
+from bench.common import Rpc, percentile, timed  # noqa: E402
 from tests import odoo_server  # noqa: E402
 from ecrm_eprocurement.order_formats.sample import build_order  # noqa: E402  (plain Python, no Odoo import)
 
 LINES = 20
 BUYER_GLN = "5099990000008"
-
-
-class Rpc:
-    def __init__(self, url, database):
-        self.database = database
-        common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common")
-        self.uid = common.authenticate(database, "admin", "admin", {})
-        self.models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
-
-    def __call__(self, model, method, *args):
-        return self.models.execute_kw(self.database, self.uid, "admin", model, method, list(args))
 
 
 def set_up(rpc, tag):
@@ -146,17 +134,6 @@ def floor(rpc, setup, document_id):
     order = rpc("sale.order", "create", {"partner_id": setup["buyer"], "pricelist_id": setup["pricelist"],
                                          "client_order_ref": document_id, "order_line": setup["floor_lines"]})
     rpc("sale.order", "action_confirm", [order])
-
-
-def timed(function, *args):
-    start = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - start
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def main():

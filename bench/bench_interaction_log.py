@@ -8,36 +8,18 @@ import argparse
 import os
 import statistics
 import sys
-import time
-import xmlrpc.client
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import Rpc, timed  # noqa: E402
 from tests.odoo_server import OdooServer  # noqa: E402
 
 CHANNELS = ["email", "phone", "web_form", "portal", "eprocurement", "ledger"]
-
-
-class Rpc:
-    def __init__(self, url, database):
-        self.database = database
-        common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common")
-        self.uid = common.authenticate(database, "admin", "admin", {})
-        self.models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
-
-    def __call__(self, model, method, *args):
-        return self.models.execute_kw(self.database, self.uid, "admin", model, method, list(args))
 
 
 def make_rows(partner_ids, count, tag):
     return [{"partner_id": partner_ids[i % len(partner_ids)], "channel": CHANNELS[i % len(CHANNELS)],
              "interaction_type": "bench_%s" % tag, "subject": "Bench row %d" % i}
             for i in range(count)]
-
-
-def timed(function):
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
 
 
 def main():

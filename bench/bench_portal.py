@@ -19,36 +19,25 @@ import re
 import statistics
 import sys
 import time
-import xmlrpc.client
 
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import Rpc  # noqa: E402
 from tests.odoo_server import OdooServer  # noqa: E402
 
 PAGES = ("/", "/shop")
 PORTAL_LOGIN = ("bench.portal", "bench.portal")
 
 
-class Rpc:
-    def __init__(self, url, database):
-        self.database = database
-        common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common")
-        self.uid = common.authenticate(database, "admin", "admin", {})
-        self.models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
-
-    def __call__(self, model, method, *args, **kwargs):
-        return self.models.execute_kw(self.database, self.uid, "admin", model, method, list(args), kwargs)
-
-    def ref(self, xmlid):
-        return self("ir.model.data", "xmlid_to_res_id", xmlid)
-
-
 def ensure_portal_user(rpc):
     """A portal login on an NHS buyer, identical in both databases."""
     login, password = PORTAL_LOGIN
     if not rpc("res.users", "search", [("login", "=", login)]):
-        partner = rpc.ref("ecrm_core.partner_nhs_sheffield_tom")
+        # an NHS-sector buyer, so NHS rules apply; the demo one when there is demo data
+        partner = rpc.ref("ecrm_core.partner_nhs_sheffield_tom") or rpc("res.partner", "create", {
+            "name": "Bench NHS buyer", "email": "bench.portal@example.nhs.uk",
+            "ecrm_sector_id": rpc.ref("ecrm_core.sector_nhs")})
         rpc("res.users", "create", {"login": login, "password": password, "partner_id": partner,
                                     "groups_id": [(6, 0, [rpc.ref("base.group_portal")])]},
             context={"no_reset_password": True})

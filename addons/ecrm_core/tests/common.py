@@ -1,6 +1,16 @@
 from odoo.tests.common import TransactionCase
 
 
+def new_user(env, login, groups, company=None):
+    """An internal user of ``company`` (default: the current one) with exactly ``groups`` (xml ids)."""
+    company = company or env.user.company_id
+    return env["res.users"].with_context(no_reset_password=True).create({
+        "name": login, "login": login, "email": "%s@example.com" % login,
+        "company_id": company.id, "company_ids": [(6, 0, company.ids)],
+        "groups_id": [(6, 0, [env.ref(xmlid).id for xmlid in groups])],
+    })
+
+
 class InteractionCase(TransactionCase):
     """Customers and users shared by the interaction tests."""
 
@@ -14,12 +24,7 @@ class InteractionCase(TransactionCase):
         self.campaign = self.env["utm.campaign"].create({"name": "Spring stairlift offer (test)"})
 
     def make_user(self, login, groups, company=None):
-        company = company or self.env.user.company_id
-        return self.env["res.users"].with_context(no_reset_password=True).create({
-            "name": login, "login": login, "email": "%s@example.com" % login,
-            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
-            "groups_id": [(6, 0, [self.env.ref(xmlid).id for xmlid in groups])],
-        })
+        return new_user(self.env, login, groups, company)
 
     def row(self, **overrides):
         row = {"partner_id": self.contact.id, "channel": "phone", "interaction_type": "call_me"}

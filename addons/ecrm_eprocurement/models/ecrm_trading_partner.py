@@ -7,7 +7,7 @@ import secrets
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..order_formats import Problem, codes, sample
+from ..order_formats import Problem, sample
 
 
 def hash_credential(credential):

@@ -1,3 +1,4 @@
+from odoo.addons.ecrm_core.tests.common import new_user
 from odoo.tests.common import TransactionCase
 
 from ..order_formats.sample import build_order
@@ -46,9 +47,4 @@ class EprocurementCase(TransactionCase):
         return self.env["sale.order"].search([("client_order_ref", "=", document_id)])
 
     def make_user(self, login, groups, company=None):
-        company = company or self.env.user.company_id
-        return self.env["res.users"].with_context(no_reset_password=True).create({
-            "name": login, "login": login, "email": "%s@example.com" % login,
-            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
-            "groups_id": [(6, 0, [self.env.ref(xmlid).id for xmlid in groups])],
-        })
+        return new_user(self.env, login, groups, company)

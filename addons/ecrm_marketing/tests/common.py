@@ -1,3 +1,4 @@
+from odoo.addons.ecrm_core.tests.common import new_user
 from odoo.tests.common import TransactionCase
 
 
@@ -18,12 +19,7 @@ class MarketingCase(TransactionCase):
                                                            "list_price": 100.0, "taxes_id": [(6, 0, [])]})
 
     def make_user(self, login, groups, company=None):
-        company = company or self.env.user.company_id
-        return self.env["res.users"].with_context(no_reset_password=True).create({
-            "name": login, "login": login, "email": "%s@example.com" % login,
-            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
-            "groups_id": [(6, 0, [self.env.ref(xmlid).id for xmlid in groups])],
-        })
+        return new_user(self.env, login, groups, company)
 
     def make_order(self, partner, amount, campaign=None, confirm=False):
         order = self.env["sale.order"].create({
