@@ -109,8 +109,9 @@ def run_setup(database, prepare, measure):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--db", default="ecrm_t_portal_bench")
-    parser.add_argument("--baseline-db", default="ecrm_t_portal_bench_base")
+    bench_db = os.environ.get("ECRM_BENCH_DB", "ecrm_bench")
+    parser.add_argument("--db", default=bench_db + "_portal", help="demo data with ecrm_portal")
+    parser.add_argument("--baseline-db", default=bench_db + "_portal_base", help="the same without ecrm_portal")
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
     results = {}

@@ -33,6 +33,20 @@ prepare_oca() {
 }
 [[ " ${benches[*]} " == *bench_eprocurement.py* ]] && prepare_oca
 
+# Page rendering is measured on demo data (products, pages, an NHS buyer), with and
+# without ecrm_portal, so the two databases differ by that module alone.
+prepare_portal() {
+    say "Creating ${ECRM_BENCH_DB}_portal and ${ECRM_BENCH_DB}_portal_base (demo data, with and without ecrm_portal)"
+    psql_admin -c "DROP DATABASE IF EXISTS \"${ECRM_BENCH_DB}_portal\""
+    psql_admin -c "DROP DATABASE IF EXISTS \"${ECRM_BENCH_DB}_portal_base\""
+    ECRM_MODULES=ecrm_core create_database "${ECRM_BENCH_DB}_portal_base" yes \
+        || die "the portal baseline database could not be created"
+    psql_admin -c "CREATE DATABASE \"${ECRM_BENCH_DB}_portal\" OWNER \"$ECRM_DB_USER\" TEMPLATE \"${ECRM_BENCH_DB}_portal_base\""
+    odoo -c "$ODOO_CONF" -d "${ECRM_BENCH_DB}_portal" -i ecrm_portal --stop-after-init --log-level=warn \
+        || die "ecrm_portal did not install in ${ECRM_BENCH_DB}_portal"
+}
+[[ " ${benches[*]} " == *bench_portal.py* ]] && prepare_portal
+
 for bench in "${benches[@]}"; do
     [ -f "$bench" ] || die "no such benchmark: $bench"
     say "$bench"

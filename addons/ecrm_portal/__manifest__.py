@@ -21,6 +21,7 @@
         "views/res_partner_views.xml",
         "views/menus.xml",
         "views/ecrm_personalisation_preview_views.xml",
+        "views/ecrm_profile_question_views.xml",
         "views/website_templates.xml",
         "views/portal_templates.xml",
     ],

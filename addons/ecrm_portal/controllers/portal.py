@@ -20,8 +20,21 @@ class EcrmCustomerPortal(CustomerPortal):
             "page_name": "ecrm_preferences", "partner": partner, "saved": bool(saved),
             "channels": [(code, label) for code, label in partner._fields["ecrm_stated_channel"].selection],
             "categories": request.env["product.public.category"].sudo().search([]),
+            "question": request.env["res.partner"].ecrm_portal_next_question(),
+            "answered": kw.get("answered"),
         })
         return request.render("ecrm_portal.portal_my_preferences", values)
+
+    @http.route("/my/profile-question", type="http", auth="user", website=True, methods=["POST"], csrf=True)
+    def ecrm_profile_answer(self, question_id="", answer="", **kw):
+        if not question_id.isdigit():
+            return request.redirect("/my/preferences?answered=refused")
+        try:
+            request.env["res.partner"].ecrm_portal_answer(int(question_id), answer)
+            outcome = "thanks"
+        except (UserError, ValidationError):
+            outcome = "refused"
+        return request.redirect("/my/preferences?answered=%s" % outcome)
 
     @http.route("/my/preferences", type="http", auth="user", website=True, methods=["POST"], csrf=True)
     def ecrm_preferences_save(self, **post):

@@ -5,4 +5,5 @@ from . import ecrm_page_view_daily
 from . import res_partner
 from . import sale_order
 from . import website
+from . import ecrm_profile_question
 from . import ir_http

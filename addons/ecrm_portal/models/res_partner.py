@@ -98,3 +98,36 @@ class ResPartner(models.Model):
             "date_deadline": fields.Date.context_today(self),
         })
         return interaction_id
+
+    # ---- progressive profiling: one unanswered question at a time ----
+
+    @api.model
+    def ecrm_portal_next_question(self):
+        """The first active question the logged-in customer has not answered yet (or an empty record)."""
+        partner = self._ecrm_portal_partner()
+        answered = self.env["ecrm.profile.answer"].sudo().search([("partner_id", "=", partner.id)])
+        return self.env["ecrm.profile.question"].sudo().search(
+            [("id", "not in", answered.mapped("question_id").ids)], limit=1)
+
+    @api.model
+    def ecrm_portal_answer(self, question_id, value):
+        """Store the logged-in customer's answer; a question is answered once, options are checked."""
+        partner = self._ecrm_portal_partner()
+        question = self.env["ecrm.profile.question"].sudo().browse(int(question_id)).exists()
+        value = (value or "").strip()[:250]
+        if not question or not question.active:
+            raise ValidationError(_("This question is no longer asked."))
+        if not value:
+            raise ValidationError(_("Please give an answer."))
+        if question.answer_type == "choice" and value not in question.option_list():
+            raise ValidationError(_("Please choose one of the options."))
+        Answer = self.env["ecrm.profile.answer"].sudo()
+        if Answer.search_count([("partner_id", "=", partner.id), ("question_id", "=", question.id)]):
+            raise UserError(_("You have already answered this question."))
+        answer = Answer.create({"partner_id": partner.id, "question_id": question.id, "value": value})
+        self.env["ecrm.interaction"].sudo().log({
+            "partner_id": partner.id, "channel": "portal", "interaction_type": "profile_answer",
+            "subject": question.name, "body": value,
+            "company_id": (partner.company_id or self.env.user.company_id).id,
+        })
+        return answer.id

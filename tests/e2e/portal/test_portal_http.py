@@ -110,3 +110,22 @@ def test_landing_redirect_applies_to_matching_visitors_only(priya, odoo_server, 
         assert anonymous.status_code == 200
     finally:
         Rule.unlink([rule])
+
+
+def test_profile_questions_are_asked_one_at_a_time(priya, odoo_server, admin_rpc):
+    """The demo questions, as Priya sees them: answer the first, get the second, never the first again."""
+    first = admin_rpc.env.ref("ecrm_portal.profile_question_residents").id
+    second = admin_rpc.env.ref("ecrm_portal.profile_question_renewal").id
+    page = priya.get(odoo_server.url + "/my/preferences").text
+    assert 'name="question_id" value="%d"' % first in page
+    token = csrf(priya, odoo_server, "/my/preferences")
+    answered = priya.post(odoo_server.url + "/my/profile-question",
+                          data={"csrf_token": token, "question_id": str(first), "answer": "20 to 50"})
+    assert 'id="ecrm_question_thanks"' in answered.text
+    assert 'name="question_id" value="%d"' % second in answered.text
+    replay = priya.post(odoo_server.url + "/my/profile-question",
+                        data={"csrf_token": token, "question_id": str(first), "answer": "More than 50"})
+    assert 'id="ecrm_question_refused"' in replay.text
+    priya_id = admin_rpc.env.ref("ecrm_core.partner_nhs_leeds_priya").id
+    answers = admin_rpc.env["ecrm.profile.answer"].search_read([("partner_id", "=", priya_id)], ["value"])
+    assert [a["value"] for a in answers] == ["20 to 50"]
