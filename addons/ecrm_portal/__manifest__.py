@@ -22,6 +22,7 @@
         "views/menus.xml",
         "views/ecrm_personalisation_preview_views.xml",
         "views/ecrm_profile_question_views.xml",
+        "views/res_config_settings_views.xml",
         "views/website_templates.xml",
         "views/portal_templates.xml",
     ],

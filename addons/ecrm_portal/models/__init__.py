@@ -6,4 +6,5 @@ from . import res_partner
 from . import sale_order
 from . import website
 from . import ecrm_profile_question
+from . import res_config_settings
 from . import ir_http

@@ -74,3 +74,11 @@ class TestRules(PortalCase):
         self.assertFalse(broken.active)
         self.assertTrue(broken.last_error)
         self.assertTrue(nhs.active)
+
+    def test_segment_membership_comes_from_marketing_when_installed(self):
+        if "ecrm.segment" not in self.env:
+            self.skipTest("ecrm_marketing is not installed in this database")
+        segment = self.env["ecrm.segment"].create({
+            "name": "NHS buyers (test)", "channel": "email", "domain": "[('ecrm_sector_id.code', '=', 'nhs')]"})
+        self.assertIn(segment.id, self.website._ecrm_segments(self.trust.id))
+        self.assertNotIn(segment.id, self.website._ecrm_segments(self.other.id))

@@ -60,3 +60,8 @@ class TestSelfService(PortalCase):
             self.env["res.partner"].sudo(self.buyer_user).ecrm_portal_call_me("Again", "")
         # another customer is not throttled by the first one's request
         self.env["res.partner"].sudo(self.other_user).ecrm_portal_call_me("Hoists", "")
+
+    def test_staff_choose_the_public_types_in_settings(self):
+        settings = self.env["res.config.settings"].create({"ecrm_public_interaction_types": "call_me"})
+        settings.execute()
+        self.assertEqual(self.env["res.partner"].ecrm_portal_public_types(), ["call_me"])
