@@ -40,10 +40,11 @@ class TestWizardsAndMaps(SageCase):
         self.backend.nominal_map_ids[0].nominal_code = "0040"
         self.assertEqual(self.backend.nominal_map_ids[0].nominal_code, "0040")
 
-    def test_partner_ledger_page_is_in_the_form(self):
+    def test_ledger_figures_sit_in_the_customer_360_tab(self):
         arch = self.env["res.partner"].fields_view_get(view_type="form")["arch"]
-        self.assertIn("ecrm_sage_ledger", arch)
-        self.assertIn("sage_credit_status", arch)
+        customer_360 = arch.split('name="ecrm_360"')[1]
+        self.assertIn("ecrm_sage_ledger", customer_360)
+        self.assertIn("sage_credit_status", customer_360)
 
     def test_uk_vat_codes_are_mapped_in_one_click(self):
         backend = self.Backend.create({"name": "Fresh (test)", "company_id": self.company.id,
