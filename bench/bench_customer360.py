@@ -12,13 +12,13 @@ import argparse
 import itertools
 import os
 import sys
-import time
 
 import psycopg2
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 from bench import datagen  # noqa: E402
+from bench.common import dsn, fresh_copy, timed_result as timed  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
@@ -33,12 +33,6 @@ WRITE_FLOOR_SQL = """
     UPDATE res_partner p SET ecrm_order_count = a.n, ecrm_revenue = a.revenue,
            ecrm_first_order_date = a.first, ecrm_last_order_date = a.last
       FROM (%s) a WHERE p.id = a.pid""" % AGGREGATE_SQL
-
-
-def timed(function):
-    start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
 
 
 def pairs(groups):
@@ -56,22 +50,11 @@ def quality(found_groups, families):
     }
 
 
-def dsn(database):
-    conf = odoo.tools.config
-    return dict(dbname=database, host=conf["db_host"], port=conf["db_port"] or 5432,
-                user=conf["db_user"], password=conf["db_password"])
-
-
 def run_scale(template, scale):
     database = "%s_%s" % (template, scale)
-    admin = psycopg2.connect(**dict(dsn("postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute('DROP DATABASE IF EXISTS "%s"' % database)
-        cur.execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (database, template))
-    admin.close()
+    fresh_copy(template, database, odoo.tools.config)
 
-    conn = psycopg2.connect(**dsn(database))
+    conn = psycopg2.connect(**dsn(database, odoo.tools.config))
     load_time, data = timed(lambda: datagen.load(conn, scale))
     conn.close()
 

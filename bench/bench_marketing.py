@@ -13,13 +13,13 @@ campaigns with SQL: attribution history is data, not behaviour under test.
 import argparse
 import os
 import sys
-import time
 
 import psycopg2
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 from bench import datagen  # noqa: E402
+from bench.common import dsn, fresh_copy, timed_result as timed  # noqa: E402
 
 import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api  # noqa: E402
@@ -40,18 +40,6 @@ FLOOR_SQL = """
                         sum(amount_untaxed) FILTER (WHERE state IN ('sale', 'done')) AS revenue
                    FROM sale_order WHERE campaign_id = ANY(%(ids)s) GROUP BY campaign_id) o ON o.campaign_id = c.id
      WHERE c.id = ANY(%(ids)s)"""
-
-
-def timed(function):
-    start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
-
-
-def dsn(database):
-    conf = odoo.tools.config
-    return dict(dbname=database, host=conf["db_host"], port=conf["db_port"] or 5432,
-                user=conf["db_user"], password=conf["db_password"])
 
 
 def attribute(conn):
@@ -136,14 +124,9 @@ def main():
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", os.path.join(REPO, "var", "odoo.conf"), "--log-level=warn"])
     database = "%s_bench_%s" % (args.db, args.scale)
-    admin = psycopg2.connect(**dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute('DROP DATABASE IF EXISTS "%s"' % database)
-        cur.execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (database, args.db))
-    admin.close()
+    fresh_copy(args.db, database, odoo.tools.config)
 
-    conn = psycopg2.connect(**dsn(database))
+    conn = psycopg2.connect(**dsn(database, odoo.tools.config))
     load_time, data = timed(lambda: datagen.load(conn, args.scale))
     campaign_ids = attribute(conn)
     conn.cursor().execute("ANALYZE")

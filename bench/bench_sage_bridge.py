@@ -16,27 +16,17 @@ import os
 import sys
 import threading
 import time
-import xmlrpc.client
 
 import psutil
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench.common import Rpc  # noqa: E402
 from tests import odoo_server as odoo_server_module  # noqa: E402
 from tests.e2e.sage.sage_ledger import SageLedger  # noqa: E402
 
 INVOICE_TABLES = ("account_move", "account_move_line", "account_invoice", "account_invoice_line",
                   "account_invoice_tax")
-
-
-class Rpc:
-    def __init__(self, url, database):
-        self.database = database
-        self.uid = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").authenticate(database, "admin", "admin", {})
-        self.models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
-
-    def __call__(self, model, method, *args, **kwargs):
-        return self.models.execute_kw(self.database, self.uid, "admin", model, method, list(args), kwargs)
 
 
 class PeakRss:

@@ -1,6 +1,7 @@
 from . import ecrm_interaction
 from . import ecrm_consent
 from . import ecrm_sector
+from . import ecrm_cached_rules_mixin
 from . import ecrm_quality_rule
 from . import ecrm_duplicate_group
 from . import ecrm_customer360_field

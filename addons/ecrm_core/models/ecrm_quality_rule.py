@@ -17,6 +17,7 @@ class EcrmQualityRule(models.Model):
     """
 
     _name = "ecrm.quality.rule"
+    _inherit = ["ecrm.cached.rules.mixin"]
     _description = "Customer data validation rule"
     _order = "sequence, id"
 
@@ -55,21 +56,6 @@ class EcrmQualityRule(models.Model):
             (rule.id, rule.field_id.name, rule.kind, rule.pattern, rule.severity, rule.message,
              frozenset(rule.country_ids.ids))
             for rule in self.sudo().search([]))
-
-    @api.model
-    def create(self, vals):
-        self.clear_caches()
-        return super().create(vals)
-
-    @api.multi
-    def write(self, vals):
-        self.clear_caches()
-        return super().write(vals)
-
-    @api.multi
-    def unlink(self):
-        self.clear_caches()
-        return super().unlink()
 
 
 def failed_rules(rules, values):

@@ -21,6 +21,7 @@ class EcrmPersonalisationRule(models.Model):
     """If every condition holds for the visitor, the actions shape the page they see."""
 
     _name = "ecrm.personalisation.rule"
+    _inherit = ["ecrm.cached.rules.mixin"]
     _description = "Website personalisation rule"
     _order = "priority desc, id"
 
@@ -100,22 +101,7 @@ class EcrmPersonalisationRule(models.Model):
             if rule.redirect_to and not rule.redirect_to.startswith("/"):
                 raise ValidationError(_("Redirect only to a page of this website (a path starting with /)."))
 
-    # ---- cache: compiled rules per worker, cleared (and signalled to other workers) on write ----
-
-    @api.model
-    def create(self, vals):
-        self.clear_caches()
-        return super().create(vals)
-
-    @api.multi
-    def write(self, vals):
-        self.clear_caches()
-        return super().write(vals)
-
-    @api.multi
-    def unlink(self):
-        self.clear_caches()
-        return super().unlink()
+    # ---- cache: compiled rules per worker, cleared on any change (ecrm.cached.rules.mixin) ----
 
     @api.model
     @tools.ormcache("website_id")
