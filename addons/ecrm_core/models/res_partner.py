@@ -123,6 +123,11 @@ class ResPartner(models.Model):
         } for partner in self])
         return True
 
+    @api.model
+    def _ecrm_check_consent_channel(self, channel):
+        if channel not in dict(CONSENT_CHANNELS):
+            raise ValidationError(_("Unknown consent channel %r.") % channel)
+
     @api.multi
     @api.returns("self")
     def ecrm_contactable(self, channel):
@@ -130,8 +135,7 @@ class ResPartner(models.Model):
 
         Unknown and opted-out both mean "no" for marketing.
         """
-        if channel not in dict(CONSENT_CHANNELS):
-            raise ValidationError(_("Unknown consent channel %r.") % channel)
+        self._ecrm_check_consent_channel(channel)
         return self.search([("id", "in", self.ids), ("ecrm_consent_%s" % channel, "=", "opted_in")])
 
     @api.multi
@@ -142,8 +146,7 @@ class ResPartner(models.Model):
     @api.model
     def ecrm_consent_summary(self, partner_ids, channel):
         """{'opted_in': n, 'opted_out': n, 'unknown': n} among ``partner_ids`` on ``channel``."""
-        if channel not in dict(CONSENT_CHANNELS):
-            raise ValidationError(_("Unknown consent channel %r.") % channel)
+        self._ecrm_check_consent_channel(channel)
         field = "ecrm_consent_%s" % channel
         summary = {state: 0 for state, _label in CONSENT_STATES}
         for group in self.read_group([("id", "in", list(partner_ids))], [field], [field]):
