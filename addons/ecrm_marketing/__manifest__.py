@@ -3,7 +3,7 @@
 {
     "name": "eCRM Marketing",
     "summary": "Campaign ROI (forecast and actual), segments, single / multistep / event-triggered programs",
-    "version": "11.0.1.0.0",
+    "version": "11.0.1.1.0",
     "category": "Marketing",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",
@@ -18,6 +18,7 @@
         "data/ir_cron_data.xml",
         "views/ecrm_segment_views.xml",
         "views/ecrm_campaign_program_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": [

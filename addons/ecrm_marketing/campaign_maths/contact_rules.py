@@ -60,6 +60,22 @@ def is_anniversary(date_value, today):
     return (date_value.month, date_value.day) == (today.month, today.day)
 
 
+def anniversary_days(today):
+    """The "MM-DD" dates whose anniversary falls on ``today``.
+
+    29 February is celebrated on 28 February in common years, so that day has two.
+    """
+    days = [today.strftime("%m-%d")]
+    if (today.month, today.day) == (2, 28) and not _is_leap(today.year):
+        days.append("02-29")
+    return days
+
+
+def anniversary_occurrence(today):
+    """Which yearly occurrence an anniversary step is taking: a customer gets it once a year."""
+    return today.year
+
+
 def _is_leap(year):
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 

@@ -40,6 +40,26 @@ def forecast(segment_size, response_rate, conversion_rate, avg_order_value, marg
     return Forecast(responses, conversions, revenue, margin, roi_percent(margin, cost))
 
 
+def sold_margin_percent(list_value, cost_value):
+    """Gross margin % of what was sold: list value against cost value at the products' standard cost.
+
+    None when nothing with a list price and a known cost was sold: the margin is not known.
+    """
+    if not list_value or list_value <= 0 or cost_value is None:
+        return None
+    return (list_value - cost_value) / list_value * 100.0
+
+
+def forecast_margin_percent(category_margin, configured_margin):
+    """The margin the forecast works on: the product category's where known, else the configured one.
+
+    Returns (margin %, "category" or "configured").
+    """
+    if category_margin is None:
+        return configured_margin, "configured"
+    return min(max(category_margin, 0.0), 100.0), "category"
+
+
 def attributed_revenue(basis, confirmed, invoiced, paid):
     """The revenue a campaign is credited with, by the basis its settings chose."""
     amounts = {"confirmed": confirmed, "invoiced": invoiced, "paid": paid}

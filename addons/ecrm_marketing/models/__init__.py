@@ -1,4 +1,5 @@
 from . import res_company
+from . import res_config_settings
 from . import ecrm_campaign_cost
 from . import utm_campaign
 from . import ecrm_campaign_channel_report
@@ -9,3 +10,4 @@ from . import ecrm_campaign_program_step
 from . import ecrm_campaign_participant
 from . import ecrm_campaign_step_log
 from . import ecrm_interaction
+from . import ecrm_marketing_bulk

@@ -2,9 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models, tools
 
+from .currency_sql import converted
+
 
 class EcrmCampaignChannelReport(models.Model):
-    """Attributed leads, orders, invoices and costs by campaign, medium and source (channel comparison)."""
+    """Attributed leads, orders, invoices and costs by campaign, medium and source (channel comparison).
+
+    Amounts are in the currency of the document's company (orders converted at their date).
+    """
 
     _name = "ecrm.campaign.channel.report"
     _description = "Campaign channel comparison"
@@ -30,7 +35,7 @@ class EcrmCampaignChannelReport(models.Model):
         tools.drop_view_if_exists(self.env.cr, self._table)
         # same figures as utm.campaign.ecrm_roi_report, kept per channel so they add up in a pivot
         self.env.cr.execute("""
-            CREATE VIEW %s AS (
+            CREATE VIEW {table} AS (
             SELECT row_number() OVER () AS id, campaign_id, medium_id, source_id, company_id,
                    sum(lead_count) AS lead_count, sum(opportunity_count) AS opportunity_count,
                    sum(won_count) AS won_count, sum(quotation_count) AS quotation_count,
@@ -48,13 +53,15 @@ class EcrmCampaignChannelReport(models.Model):
                   FROM crm_lead WHERE campaign_id IS NOT NULL
                  GROUP BY campaign_id, medium_id, source_id, company_id
                 UNION ALL
-                SELECT campaign_id, medium_id, source_id, company_id, 0, 0, 0,
-                       count(*) FILTER (WHERE state != 'cancel'),
-                       count(*) FILTER (WHERE state IN ('sale', 'done')), 0,
-                       coalesce(sum(amount_untaxed)
-                                FILTER (WHERE state IN ('sale', 'done')), 0), 0, 0, 0
-                  FROM sale_order WHERE campaign_id IS NOT NULL
-                 GROUP BY campaign_id, medium_id, source_id, company_id
+                SELECT s.campaign_id, s.medium_id, s.source_id, s.company_id, 0, 0, 0,
+                       count(*) FILTER (WHERE s.state != 'cancel'),
+                       count(*) FILTER (WHERE s.state IN ('sale', 'done')), 0,
+                       coalesce(sum({order_amount}) FILTER (WHERE s.state IN ('sale', 'done')), 0), 0, 0, 0
+                  FROM sale_order s
+                  JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
+                  JOIN res_company company ON company.id = s.company_id
+                 WHERE s.campaign_id IS NOT NULL
+                 GROUP BY s.campaign_id, s.medium_id, s.source_id, s.company_id
                 UNION ALL
                 SELECT campaign_id, medium_id, source_id, company_id, 0, 0, 0, 0, 0, count(*), 0,
                        sum(amount_untaxed_signed),
@@ -71,4 +78,5 @@ class EcrmCampaignChannelReport(models.Model):
                  GROUP BY campaign_id, medium_id, company_id
               ) AS figures
              GROUP BY campaign_id, medium_id, source_id, company_id
-            )""" % self._table)
+            )""".format(table=self._table, order_amount=converted(
+            "s.amount_untaxed", "pricelist.currency_id", "company.currency_id", "s.company_id", "s.date_order")))

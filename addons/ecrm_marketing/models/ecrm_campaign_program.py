@@ -99,8 +99,10 @@ class EcrmCampaignProgram(models.Model):
     def run(self, now=None):
         """Take every step that is due; returns {step_id: customers it was done for}.
 
-        Safe to repeat: a customer takes each step at most once.
+        Safe to repeat: a customer takes each step at most once (an anniversary once a year).
         """
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         now = now or fields.Datetime.now()
         done = {}
         for program in self.filtered(lambda program: program.state == "running"):

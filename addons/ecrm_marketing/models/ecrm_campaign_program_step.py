@@ -40,6 +40,7 @@ class EcrmCampaignProgramStep(models.Model):
     _order = "program_id, sequence, id"
 
     program_id = fields.Many2one("ecrm.campaign.program", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="program_id.company_id", store=True, readonly=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True)
     trigger = fields.Selection(TRIGGERS, required=True, default="start")
@@ -84,23 +85,35 @@ class EcrmCampaignProgramStep(models.Model):
     # ---- who is due: one query per step ----
 
     def _due_partner_ids(self, now):
-        """Active participants for whom this step fires now and who have not taken it yet."""
+        """{partner id: occurrence} of the active participants this step fires for now, not yet taken.
+
+        The occurrence is the year for an anniversary, and follows the previous
+        step's otherwise, so a follow-up to a birthday e-mail also comes once a year.
+        """
         self.ensure_one()
         previous = self._previous_step()
+        today = fields.Datetime.from_string(now).date()
         params = {"program": self.program_id.id, "step": self.id, "previous": previous.id or None, "now": now,
                   "delay": datetime.timedelta(days=self.delay_days), "mailing": previous.mailing_id.id or None,
                   "since": self.program_id.date_start or now}
+        if self.trigger == "anniversary":
+            params["occurrence"] = contact_rules.anniversary_occurrence(today)
+            occurrence = "%(occurrence)s"
+        else:
+            occurrence = "coalesce(prev.occurrence, 0)"
         conditions = ["p.program_id = %(program)s", "p.state = 'active'",
-                      "NOT EXISTS (SELECT 1 FROM ecrm_campaign_step_log own "
-                      "WHERE own.step_id = %(step)s AND own.partner_id = p.partner_id)"]
+                      "NOT EXISTS (SELECT 1 FROM ecrm_campaign_step_log own WHERE own.step_id = %(step)s "
+                      "AND own.partner_id = p.partner_id AND own.occurrence = " + occurrence + ")"]
         if previous:
             conditions.append("prev.id IS NOT NULL")
         trigger = self.trigger
         if trigger == "delay":
             conditions.append("coalesce(prev.date, p.enrolled_date) <= %(now)s::timestamp - %(delay)s")
         elif trigger in ENGAGEMENT_COLUMNS or trigger == "not_opened":
+            # the statistics of the e-mail the previous step sent this occurrence
             engaged = ("EXISTS (SELECT 1 FROM mail_mail_statistics stat WHERE stat.mass_mailing_id = %%(mailing)s "
-                       "AND stat.model = 'res.partner' AND stat.res_id = p.partner_id AND stat.%s IS NOT NULL)"
+                       "AND stat.model = 'res.partner' AND stat.res_id = p.partner_id "
+                       "AND stat.scheduled >= prev.date AND stat.%s IS NOT NULL)"
                        % ENGAGEMENT_COLUMNS.get(trigger, "opened"))
             conditions.append("prev.result = 'done'")
             if trigger == "not_opened":
@@ -111,8 +124,9 @@ class EcrmCampaignProgramStep(models.Model):
             column = self.anniversary_field
             if column not in dict(ANNIVERSARY_FIELDS):  # only a column name from the selection reaches the SQL
                 raise ValidationError(_("Unknown anniversary date %r.") % column)
+            params["days"] = contact_rules.anniversary_days(today)
             conditions.append(
-                "to_char(partner.{0}, 'MM-DD') = to_char(%(now)s::timestamp, 'MM-DD') "
+                "to_char(partner.{0}, 'MM-DD') = ANY(%(days)s) "
                 "AND extract(year from partner.{0}) < extract(year from %(now)s::timestamp)".format(column))
         elif trigger == "dormancy":
             params["dormancy"] = self.dormancy_days
@@ -125,20 +139,23 @@ class EcrmCampaignProgramStep(models.Model):
                 "AND event.interaction_type = %(interaction_type)s "
                 "AND event.date >= coalesce(prev.date, %(since)s))")
         self.env.cr.execute("""
-            SELECT p.partner_id
+            SELECT p.partner_id, """ + occurrence + """
               FROM ecrm_campaign_participant p
               JOIN res_partner partner ON partner.id = p.partner_id
-              LEFT JOIN ecrm_campaign_step_log prev
-                     ON prev.step_id = %(previous)s AND prev.partner_id = p.partner_id
+              LEFT JOIN LATERAL (
+                   SELECT id, date, result, occurrence FROM ecrm_campaign_step_log
+                    WHERE step_id = %(previous)s AND partner_id = p.partner_id
+                    ORDER BY occurrence DESC LIMIT 1) prev ON true
              WHERE """ + " AND ".join(conditions) + " ORDER BY p.partner_id", params)
-        return [row[0] for row in self.env.cr.fetchall()]
+        return dict(self.env.cr.fetchall())
 
     # ---- doing it: consent, cap, then the action, all set-based ----
 
-    def _run(self, partner_ids, now):
-        """Take this step for ``partner_ids``; returns the ids it was done for."""
+    def _run(self, due, now):
+        """Take this step for ``due`` ({partner id: occurrence}); returns the ids it was done for."""
         self.ensure_one()
         Partner = self.env["res.partner"]
+        partner_ids = list(due)
         results = dict.fromkeys(partner_ids, ("done", None))
         channel = ACTION_CONSENT.get(self.action)
         if channel:
@@ -153,9 +170,9 @@ class EcrmCampaignProgramStep(models.Model):
         if self.action in CAPPED_ACTIONS:
             for partner_id in self._capped([pid for pid, (res, _r) in results.items() if res == "done"], now):
                 results[partner_id] = ("skipped_cap", _("frequency cap reached"))
-        done_ids = self._claim(results, now)
+        done_ids = self._claim(results, due, now)
         if done_ids:
-            getattr(self, "_do_%s" % self.action)(done_ids)
+            getattr(self, "_do_%s" % self.action)(done_ids, now)
             self._log_on_timeline(done_ids, now)
         return done_ids
 
@@ -172,25 +189,28 @@ class EcrmCampaignProgramStep(models.Model):
         contacts = dict(self.env.cr.fetchall())
         return contact_rules.capped_partners(contacts, now_dt, company.ecrm_contact_cap, company.ecrm_contact_cap_days)
 
-    def _claim(self, results, now):
-        """Write every result first; the unique (step, partner) key makes a concurrent or repeated run a no-op.
+    def _claim(self, results, occurrences, now):
+        """Write every result first; the unique (step, partner, occurrence) key makes a concurrent or
+        repeated run a no-op.
 
         Returns the partners this run may act on.
         """
         partner_ids = list(results)
         self.env.cr.execute("""
             INSERT INTO ecrm_campaign_step_log
-                   (step_id, program_id, company_id, partner_id, result, reason, is_contact, date,
+                   (step_id, program_id, company_id, partner_id, occurrence, result, reason, is_contact, date,
                     create_uid, create_date, write_uid, write_date)
-            SELECT %(step)s, %(program)s, %(company)s, partner_id, result, reason, %(contact)s AND result = 'done',
-                   %(now)s, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-              FROM unnest(%(partners)s::int[], %(results)s::varchar[], %(reasons)s::varchar[])
-                   AS claimed(partner_id, result, reason)
-            ON CONFLICT (step_id, partner_id) DO NOTHING
+            SELECT %(step)s, %(program)s, %(company)s, partner_id, occurrence, result, reason,
+                   %(contact)s AND result = 'done', %(now)s, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                   now() at time zone 'UTC'
+              FROM unnest(%(partners)s::int[], %(occurrences)s::int[], %(results)s::varchar[],
+                          %(reasons)s::varchar[]) AS claimed(partner_id, occurrence, result, reason)
+            ON CONFLICT (step_id, partner_id, occurrence) DO NOTHING
             RETURNING partner_id, result""", {
             "step": self.id, "program": self.program_id.id, "company": self.program_id.company_id.id,
             "contact": self.action in CAPPED_ACTIONS, "now": now, "uid": self.env.uid,
-            "partners": partner_ids, "results": [results[pid][0] for pid in partner_ids],
+            "partners": partner_ids, "occurrences": [occurrences[pid] for pid in partner_ids],
+            "results": [results[pid][0] for pid in partner_ids],
             "reasons": [results[pid][1] for pid in partner_ids]})
         done_ids = sorted(pid for pid, result in self.env.cr.fetchall() if result == "done")
         if done_ids:
@@ -233,39 +253,23 @@ class EcrmCampaignProgramStep(models.Model):
             ))
         return self.mailing_id
 
-    def _do_email(self, partner_ids):
+    def _do_email(self, partner_ids, now):
         """Queue tracked e-mails (link tracking, UTM, open/click statistics) through the step's mailing."""
         mailing = self._ensure_mailing()
-        composer = self.env["mail.compose.message"].with_context(active_ids=partner_ids).create({
-            "author_id": self.env.user.partner_id.id,
-            "body": mailing.convert_links()[mailing.id],
-            "subject": mailing.name,
-            "model": "res.partner",
-            "email_from": mailing.email_from,
-            "record_name": False,
-            "composition_mode": "mass_mail",
-            "mass_mailing_id": mailing.id,
-            "no_auto_thread": True,
-            "reply_to": mailing.reply_to,
-            "template_id": None,
-        })
-        # no auto-commit: the mails and the step log commit together or not at all
-        composer.with_context(active_ids=partner_ids).send_mail(auto_commit=False)
-        mailing.state = "done"
+        self.env["ecrm.marketing.bulk"].queue_mailing_mails(mailing, partner_ids, now)
+        mailing.write({"state": "done", "sent_date": now})
 
-    def _do_activity(self, partner_ids):
-        activity_type = self.activity_type_id or self.env.ref("mail.mail_activity_data_call")
-        model_id = self.env.ref("base.model_res_partner").id
-        Activity = self.env["mail.activity"]
-        for partner in self.env["res.partner"].browse(partner_ids):
-            Activity.create({
-                "res_model_id": model_id, "res_id": partner.id, "activity_type_id": activity_type.id,
-                "summary": "%s: %s" % (self.program_id.name, self.name),
-                "user_id": (partner.user_id or self.program_id.user_id or self.env.user).id,
-                "date_deadline": fields.Date.context_today(self),
-            })
+    def _do_activity(self, partner_ids, now):
+        """A call task (or the chosen activity) for each customer's salesperson, else the program's."""
+        fallback = (self.program_id.user_id or self.env.user).id
+        user_by_partner = {row["id"]: row["user_id"] and row["user_id"][0] or fallback
+                           for row in self.env["res.partner"].browse(partner_ids).read(["user_id"])}
+        self.env["ecrm.marketing.bulk"].create_activities(
+            self.activity_type_id or self.env.ref("mail.mail_activity_data_call"),
+            "%s: %s" % (self.program_id.name, self.name), user_by_partner,
+            fields.Date.to_string(fields.Datetime.from_string(now).date()))
 
-    def _do_list_add(self, partner_ids):
+    def _do_list_add(self, partner_ids, now):
         Contact = self.env["mail.mass_mailing.contact"]
         existing = {contact.email: contact for contact in Contact.search([
             ("email", "in", self.env["res.partner"].browse(partner_ids).mapped("email"))])}
@@ -277,17 +281,17 @@ class EcrmCampaignProgramStep(models.Model):
                 Contact.create({"name": partner.name, "email": partner.email,
                                 "list_ids": [(4, self.mailing_list_id.id)]})
 
-    def _do_list_remove(self, partner_ids):
+    def _do_list_remove(self, partner_ids, now):
         emails = self.env["res.partner"].browse(partner_ids).mapped("email")
         self.env["mail.mass_mailing.contact"].search([
             ("email", "in", emails), ("list_ids", "in", self.mailing_list_id.ids)]).write(
             {"list_ids": [(3, self.mailing_list_id.id)]})
 
-    def _do_lead(self, partner_ids):
+    def _do_lead(self, partner_ids, now):
         Lead = self.env["crm.lead"]
         for partner in self.env["res.partner"].browse(partner_ids):
             Lead.create(dict(self._utm_values(), name="%s: %s" % (self.name, partner.name), type="lead",
                              partner_id=partner.id, user_id=(partner.user_id or self.program_id.user_id).id))
 
-    def _do_interaction(self, partner_ids):
+    def _do_interaction(self, partner_ids, now):
         """Nothing to do beyond the timeline entry every step writes."""

@@ -7,7 +7,11 @@ STEP_RESULTS = [("done", "Done"), ("skipped_consent", "Skipped: no consent"),
 
 
 class EcrmCampaignStepLog(models.Model):
-    """What a step did for one customer. One row per step and customer, so nothing runs twice."""
+    """What a step did for one customer. One row per step, customer and occurrence, so nothing runs twice.
+
+    Steps happen once per customer (occurrence 0), except anniversaries, which
+    happen once a year (occurrence: the year).
+    """
 
     _name = "ecrm.campaign.step.log"
     _description = "Campaign step result"
@@ -22,8 +26,10 @@ class EcrmCampaignStepLog(models.Model):
     is_contact = fields.Boolean("Marketing contact", index=True,
                                 help="Counts towards the frequency cap.")
     reason = fields.Char()
+    occurrence = fields.Integer(required=True, default=0, help="The year of an anniversary; 0 for other steps.")
     company_id = fields.Many2one(related="program_id.company_id", store=True, readonly=True)
 
     _sql_constraints = [
-        ("step_partner_unique", "unique(step_id, partner_id)", "A customer takes each step at most once."),
+        ("step_partner_unique", "unique(step_id, partner_id, occurrence)",
+         "A customer takes each step at most once (anniversaries: once a year)."),
     ]

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 
 from ..campaign_maths import roi
+from .currency_sql import converted
 
 REVENUE_BASES = [("confirmed", "Confirmed orders"), ("invoiced", "Invoiced"), ("paid", "Paid")]
 ACTUAL_COUNTS = ("lead_count", "opportunity_count", "won_count", "quotation_count", "order_count",
@@ -10,9 +11,10 @@ ACTUAL_COUNTS = ("lead_count", "opportunity_count", "won_count", "quotation_coun
 ACTUAL_AMOUNTS = ("revenue_confirmed", "revenue_invoiced", "revenue_paid", "cost")
 
 # Every attributed figure for a set of campaigns in one statement: one grouped
-# pass over each source table, joined on the campaign. Amounts are untaxed, in
-# company currency (orders: assumed to be sold in it); invoices net of refunds; "paid" is the paid share of each
-# posted invoice. Only documents of the caller's companies count.
+# pass over each source table, joined on the campaign. Amounts are untaxed and in
+# the currency of the user's company (converted at the document's date); invoices
+# net of refunds; "paid" is the paid share of each posted invoice. Only documents
+# of the user's companies count.
 ACTUALS_SQL = """
 WITH leads AS (
     SELECT campaign_id,
@@ -24,25 +26,26 @@ WITH leads AS (
        AND (company_id IS NULL OR company_id = ANY(%(company_ids)s))
      GROUP BY campaign_id
 ), orders AS (
-    SELECT campaign_id,
-           count(*) FILTER (WHERE state != 'cancel') AS quotation_count,
-           count(*) FILTER (WHERE state IN ('sale', 'done')) AS order_count,
-           coalesce(sum(amount_untaxed)
-                    FILTER (WHERE state IN ('sale', 'done')), 0) AS revenue_confirmed
-      FROM sale_order
-     WHERE campaign_id = ANY(%(campaign_ids)s) AND company_id = ANY(%(company_ids)s)
-     GROUP BY campaign_id
+    SELECT s.campaign_id,
+           count(*) FILTER (WHERE s.state != 'cancel') AS quotation_count,
+           count(*) FILTER (WHERE s.state IN ('sale', 'done')) AS order_count,
+           coalesce(sum({order_amount}) FILTER (WHERE s.state IN ('sale', 'done')), 0) AS revenue_confirmed
+      FROM sale_order s
+      JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
+     WHERE s.campaign_id = ANY(%(campaign_ids)s) AND s.company_id = ANY(%(company_ids)s)
+     GROUP BY s.campaign_id
 ), invoices AS (
-    SELECT campaign_id,
+    SELECT i.campaign_id,
            count(*) AS invoice_count,
-           sum(amount_untaxed_signed) AS revenue_invoiced,
-           sum(CASE WHEN amount_total_company_signed = 0 THEN 0
-                    ELSE amount_untaxed_signed * (amount_total_company_signed - residual_company_signed)
-                         / amount_total_company_signed END) AS revenue_paid
-      FROM account_invoice
-     WHERE campaign_id = ANY(%(campaign_ids)s) AND company_id = ANY(%(company_ids)s)
-       AND type IN ('out_invoice', 'out_refund') AND state IN ('open', 'paid')
-     GROUP BY campaign_id
+           sum({invoice_amount}) AS revenue_invoiced,
+           sum(CASE WHEN i.amount_total_company_signed = 0 THEN 0
+                    ELSE {invoice_amount} * (i.amount_total_company_signed - i.residual_company_signed)
+                         / i.amount_total_company_signed END) AS revenue_paid
+      FROM account_invoice i
+      JOIN res_company company ON company.id = i.company_id
+     WHERE i.campaign_id = ANY(%(campaign_ids)s) AND i.company_id = ANY(%(company_ids)s)
+       AND i.type IN ('out_invoice', 'out_refund') AND i.state IN ('open', 'paid')
+     GROUP BY i.campaign_id
 ), won_customers AS (
     SELECT won.campaign_id, count(DISTINCT partner.commercial_partner_id) AS won_customer_count
       FROM (SELECT campaign_id, partner_id FROM crm_lead
@@ -55,10 +58,11 @@ WITH leads AS (
       JOIN res_partner partner ON partner.id = won.partner_id
      GROUP BY won.campaign_id
 ), costs AS (
-    SELECT campaign_id, sum(amount) AS cost
-      FROM ecrm_campaign_cost
-     WHERE campaign_id = ANY(%(campaign_ids)s) AND company_id = ANY(%(company_ids)s)
-     GROUP BY campaign_id
+    SELECT cost.campaign_id, sum({cost_amount}) AS cost
+      FROM ecrm_campaign_cost cost
+      JOIN res_company company ON company.id = cost.company_id
+     WHERE cost.campaign_id = ANY(%(campaign_ids)s) AND cost.company_id = ANY(%(company_ids)s)
+     GROUP BY cost.campaign_id
 )
 SELECT campaign.id AS campaign_id, campaign.name,
        coalesce(campaign.ecrm_revenue_basis, 'confirmed') AS revenue_basis,
@@ -81,7 +85,39 @@ SELECT campaign.id AS campaign_id, campaign.name,
   LEFT JOIN won_customers ON won_customers.campaign_id = campaign.id
   LEFT JOIN costs ON costs.campaign_id = campaign.id
  WHERE campaign.id = ANY(%(campaign_ids)s)
+""".format(
+    order_amount=converted("s.amount_untaxed", "pricelist.currency_id", "%(currency_id)s", "s.company_id",
+                           "s.date_order"),
+    invoice_amount=converted("i.amount_untaxed_signed", "company.currency_id", "%(currency_id)s", "i.company_id",
+                             "i.date_invoice"),
+    cost_amount=converted("cost.amount", "company.currency_id", "%(currency_id)s", "cost.company_id", "cost.date"))
+
+# The margin of what was sold in each category (and its subcategories): the quantity
+# sold on confirmed order lines, valued at list price and at standard cost. Products
+# without a list price or a recorded cost are left out: their margin is not known.
+CATEGORY_MARGIN_SQL = """
+WITH sold AS (
+    SELECT category.id AS category_id, line.product_id, line.company_id, sum(line.product_uom_qty) AS quantity
+      FROM product_category category
+      JOIN product_category child
+        ON child.parent_left >= category.parent_left AND child.parent_left < category.parent_right
+      JOIN product_template template ON template.categ_id = child.id
+      JOIN product_product product ON product.product_tmpl_id = template.id
+      JOIN sale_order_line line ON line.product_id = product.id
+     WHERE category.id = ANY(%(category_ids)s) AND line.state IN ('sale', 'done')
+       AND line.company_id = ANY(%(company_ids)s)
+     GROUP BY category.id, line.product_id, line.company_id
+)
+SELECT sold.category_id, sum(sold.quantity * template.list_price), sum(sold.quantity * cost.value_float)
+  FROM sold
+  JOIN product_product product ON product.id = sold.product_id
+  JOIN product_template template ON template.id = product.product_tmpl_id
+  JOIN ir_property cost ON cost.name = 'standard_price' AND cost.res_id = 'product.product,' || sold.product_id
+                       AND cost.company_id = sold.company_id
+ WHERE template.list_price > 0 AND cost.value_float > 0
+ GROUP BY sold.category_id
 """
+MARGIN_SOURCES = [("category", "Product category (sold)"), ("configured", "Margin %")]
 
 
 class UtmCampaign(models.Model):
@@ -103,7 +139,14 @@ class UtmCampaign(models.Model):
                                                  help="Share of the responses that become orders.")
     ecrm_expected_avg_order_value = fields.Monetary("Expected average order", currency_field="ecrm_currency_id")
     ecrm_margin_percent = fields.Float("Margin (%)", default=30.0,
-                                       help="Gross margin on the campaign's sales; the forecast ROI is on margin.")
+                                       help="Gross margin on the campaign's sales when its product category's "
+                                            "margin is not known; the forecast ROI is on margin.")
+    ecrm_product_category_id = fields.Many2one(
+        "product.category", "Products promoted",
+        help="The forecast uses the margin of what was sold in this category (list price against standard "
+             "cost), where known.")
+    ecrm_forecast_margin_percent = fields.Float("Margin used (%)", compute="_compute_ecrm_forecast")
+    ecrm_margin_source = fields.Selection(MARGIN_SOURCES, "Margin from", compute="_compute_ecrm_forecast")
     ecrm_expected_revenue = fields.Monetary("Expected revenue", compute="_compute_ecrm_forecast",
                                             currency_field="ecrm_currency_id")
     ecrm_expected_margin = fields.Monetary("Expected margin", compute="_compute_ecrm_forecast",
@@ -144,21 +187,43 @@ class UtmCampaign(models.Model):
             self.ecrm_target_size = self.ecrm_segment_id.contactable_count
 
     @api.depends("ecrm_target_size", "ecrm_expected_response_rate", "ecrm_expected_conversion_rate",
-                 "ecrm_expected_avg_order_value", "ecrm_margin_percent", "ecrm_budget")
+                 "ecrm_expected_avg_order_value", "ecrm_margin_percent", "ecrm_budget", "ecrm_product_category_id")
     def _compute_ecrm_forecast(self):
+        forecasts = self._ecrm_forecast_by_campaign()
         for campaign in self:
-            try:
-                result = campaign._ecrm_forecast()
-            except ValueError:  # the form shows the inputs; impossible ones give no forecast
-                result = None
+            margin, source, result = forecasts[campaign.id]
+            campaign.ecrm_forecast_margin_percent = margin
+            campaign.ecrm_margin_source = source
             campaign.ecrm_expected_revenue = result and result.revenue
             campaign.ecrm_expected_margin = result and result.margin
             campaign.ecrm_expected_roi = result and result.roi_percent or 0.0
 
-    def _ecrm_forecast(self):
-        return roi.forecast(self.ecrm_target_size, self.ecrm_expected_response_rate,
-                            self.ecrm_expected_conversion_rate, self.ecrm_expected_avg_order_value,
-                            self.ecrm_margin_percent, self.ecrm_budget)
+    def _ecrm_forecast_by_campaign(self):
+        """{campaign id: (margin %, margin source, roi.Forecast or None)}; one query for the category margins."""
+        category_margins = self._ecrm_category_margins(self.mapped("ecrm_product_category_id").ids)
+        forecasts = {}
+        for campaign in self:
+            margin, source = roi.forecast_margin_percent(
+                category_margins.get(campaign.ecrm_product_category_id.id), campaign.ecrm_margin_percent)
+            try:
+                result = roi.forecast(campaign.ecrm_target_size, campaign.ecrm_expected_response_rate,
+                                      campaign.ecrm_expected_conversion_rate,
+                                      campaign.ecrm_expected_avg_order_value, margin, campaign.ecrm_budget)
+            except ValueError:  # the form shows the inputs; impossible ones give no forecast
+                result = None
+            forecasts[campaign.id] = (margin, source, result)
+        return forecasts
+
+    @api.model
+    def _ecrm_category_margins(self, category_ids):
+        """{category id: margin % of what was sold in it}, for the categories whose margin is known."""
+        if not category_ids:
+            return {}
+        self.env.cr.execute(CATEGORY_MARGIN_SQL, {"category_ids": list(category_ids),
+                                                  "company_ids": self.env.user.company_ids.ids})
+        margins = {category_id: roi.sold_margin_percent(float(list_value), float(cost_value))
+                   for category_id, list_value, cost_value in self.env.cr.fetchall()}
+        return {category_id: margin for category_id, margin in margins.items() if margin is not None}
 
     def _compute_ecrm_actuals(self):
         report = self.ecrm_roi_report(self.filtered("id").ids)
@@ -194,16 +259,19 @@ class UtmCampaign(models.Model):
         won_customer_count), the amounts (revenue_confirmed, revenue_invoiced,
         revenue_paid, cost, attributed_revenue), roi_percent, cost_per_lead,
         cost_per_won_customer (None when there is nothing to divide by) and
-        forecast (expected_revenue, expected_margin, expected_roi_percent).
-        Only documents of the caller's companies count. Over RPC the keys come
-        back as strings.
+        forecast (expected_revenue, expected_margin, expected_roi_percent, and
+        the margin_percent it used, with margin_source "category" or "configured").
+        Amounts are in the currency of the caller's company, converted at each
+        document's date. Only documents of the caller's companies count. Over
+        RPC the keys come back as strings.
         """
         self.check_access_rights("read")
         campaign_ids = [int(campaign_id) for campaign_id in campaign_ids]
         if not campaign_ids:
             return {}
         self.env.cr.execute(ACTUALS_SQL, {"campaign_ids": campaign_ids,
-                                          "company_ids": self.env.user.company_ids.ids})
+                                          "company_ids": self.env.user.company_ids.ids,
+                                          "currency_id": self.env.user.company_id.currency_id.id})
         rows = self.env.cr.dictfetchall()
         forecasts = self._ecrm_forecasts([row["campaign_id"] for row in rows])
         report = {}
@@ -220,17 +288,11 @@ class UtmCampaign(models.Model):
 
     @api.model
     def _ecrm_forecasts(self, campaign_ids):
-        forecast_fields = ["ecrm_target_size", "ecrm_expected_response_rate", "ecrm_expected_conversion_rate",
-                           "ecrm_expected_avg_order_value", "ecrm_margin_percent", "ecrm_budget"]
         forecasts = {}
-        for values in self.browse(campaign_ids).read(forecast_fields, load=False):
-            try:
-                result = roi.forecast(*(values[name] or 0 for name in forecast_fields))
-            except ValueError:
-                result = None
-            forecasts[values["id"]] = result and {
+        for campaign_id, (margin, source, result) in self.browse(campaign_ids)._ecrm_forecast_by_campaign().items():
+            forecasts[campaign_id] = result and {
                 "expected_revenue": result.revenue, "expected_margin": result.margin,
-                "expected_roi_percent": result.roi_percent}
+                "expected_roi_percent": result.roi_percent, "margin_percent": margin, "margin_source": source}
         return forecasts
 
     @api.multi

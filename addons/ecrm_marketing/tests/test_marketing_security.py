@@ -58,3 +58,36 @@ class TestMarketingSecurity(MarketingCase):
         self.assertEqual(visible, own)
         with self.assertRaises(AccessError):
             theirs.sudo(self.manager).enroll([self.customer_a.id])
+
+    def test_roi_and_channel_reports_show_own_company_rows_only(self):
+        for report in ("ecrm.campaign.roi.report", "ecrm.campaign.channel.report"):
+            rows = self.env[report].sudo(self.user).search([("campaign_id", "=", self.campaign.id)])
+            self.assertEqual(rows.mapped("company_id"), self.env.user.company_id, report)
+            self.assertEqual(len(self.env[report].search([("campaign_id", "=", self.campaign.id)])), 2, report)
+        own = self.env["ecrm.campaign.roi.report"].sudo(self.user).search([("campaign_id", "=", self.campaign.id)])
+        self.assertAlmostEqual(own.cost, 100)
+
+    def test_program_steps_follow_their_program_company(self):
+        Program = self.env["ecrm.campaign.program"]
+        theirs = Program.create({"name": "Theirs (test)", "campaign_id": self.campaign.id,
+                                 "company_id": self.other_company.id,
+                                 "step_ids": [(0, 0, {"name": "Note", "action": "interaction"})]})
+        self.assertEqual(theirs.step_ids.company_id, self.other_company)
+        self.assertFalse(self.env["ecrm.campaign.program.step"].sudo(self.manager).search(
+            [("id", "in", theirs.step_ids.ids)]))
+
+    def test_users_cannot_run_programs(self):
+        program = self.env["ecrm.campaign.program"].create({
+            "name": "Ours (test)", "campaign_id": self.campaign.id,
+            "step_ids": [(0, 0, {"name": "Note", "action": "interaction"})]})
+        program.action_start()
+        with self.assertRaises(AccessError):
+            program.sudo(self.user).run()
+
+    def test_frequency_cap_is_set_in_settings_per_company(self):
+        settings = self.env["res.config.settings"].create({"ecrm_contact_cap": 5, "ecrm_contact_cap_days": 14})
+        settings.set_values()
+        company = self.env.user.company_id
+        self.assertEqual((company.ecrm_contact_cap, company.ecrm_contact_cap_days), (5, 14))
+        self.assertEqual(self.env["res.config.settings"].create({}).ecrm_contact_cap, 5)
+        self.assertEqual(self.other_company.ecrm_contact_cap, 3)

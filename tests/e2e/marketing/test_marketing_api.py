@@ -84,3 +84,48 @@ def test_program_enrol_and_run_over_rpc(admin_rpc, campaign):
                                                                    ["partner_id", "result"])
     assert sorted((row["partner_id"][0], row["result"]) for row in results) == sorted(
         [(partner_ids[0], "done"), (partner_ids[1], "skipped_consent")])
+
+
+def test_open_pixel_and_tracked_click_drive_the_next_steps(odoo_server, admin_rpc, campaign):
+    """The program's queued e-mail carries Odoo's own tracking: its open pixel and click redirect work."""
+    Partner = admin_rpc.env["res.partner"]
+    tag = uuid.uuid4().hex[:6]
+    opener, clicker = [Partner.create({"name": "E2E %s %s" % (who, tag), "email": "%s-%s@example.com" % (who, tag)})
+                       for who in ("opener", "clicker")]
+    Partner.browse([opener, clicker]).ecrm_set_consent("email", "opted_in", "form", "Ticked the box")
+    template = admin_rpc.env["mail.template"].create({
+        "name": "E2E tracked offer", "model_id": admin_rpc.env.ref("base.model_res_partner").id,
+        "subject": "Offer for ${object.name}",
+        "body_html": "<p>Hello ${object.name}, <a href='%s/shop'>see the offer</a></p>" % odoo_server.url})
+    Program = admin_rpc.env["ecrm.campaign.program"]
+    program_id = Program.create({
+        "name": "E2E tracked %s" % tag, "campaign_id": campaign, "mode": "multistep",
+        "step_ids": [(0, 0, {"name": "Offer", "sequence": 1, "action": "email", "mail_template_id": template}),
+                     (0, 0, {"name": "Thanks for reading", "sequence": 2, "trigger": "opened",
+                             "action": "interaction", "log_interaction_type": "e2e_opened_%s" % tag}),
+                     (0, 0, {"name": "Call the clicker", "sequence": 3, "trigger": "clicked", "action": "lead"})]})
+    program = Program.browse(program_id)
+    program.action_start()
+    program.enroll([opener, clicker])
+    first, second, third = program.step_ids.ids
+    assert program.run() == {str(first): 2, str(second): 0, str(third): 0}
+
+    statistics = {row["res_id"]: row for row in admin_rpc.env["mail.mail.statistics"].search_read(
+        [("res_id", "in", [opener, clicker]), ("model", "=", "res.partner"),
+         ("mass_mailing_id.campaign_id", "=", campaign)], ["mail_mail_id_int", "res_id"])}
+    visitor = requests.Session()
+    database = {"db": odoo_server.database}  # the tracking routes need no session
+    pixel = visitor.get(odoo_server.url + "/mail/track/%d/blank.gif" % statistics[opener]["mail_mail_id_int"],
+                        params=database, timeout=60)
+    assert pixel.status_code == 200
+    tracker = admin_rpc.env["link.tracker"].search_read(
+        [("campaign_id", "=", campaign), ("url", "=", odoo_server.url + "/shop")], ["code"])[0]
+    click = visitor.get(odoo_server.url + "/r/%s/m/%d" % (tracker["code"], statistics[clicker]["id"]),
+                        params=database, allow_redirects=False, timeout=60)
+    assert click.status_code in (301, 302) and "utm_campaign" in click.headers["Location"]
+
+    # a click counts as an open too (Odoo marks both)
+    assert program.run() == {str(first): 0, str(second): 2, str(third): 1}
+    leads = admin_rpc.env["crm.lead"].search_read([("campaign_id", "=", campaign), ("partner_id", "=", clicker)],
+                                                  ["type"])
+    assert [lead["type"] for lead in leads] == ["lead"]

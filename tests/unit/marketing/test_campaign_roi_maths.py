@@ -52,3 +52,18 @@ def test_revenue_basis_picks_the_chosen_amount():
     assert roi.attributed_revenue("paid", 900, 600, 250) == 250
     with pytest.raises(ValueError):
         roi.attributed_revenue("hoped_for", 900, 600, 250)
+
+
+def test_sold_margin_from_list_and_cost_value():
+    # sold 10 x 200 list with a 120 standard cost, and 5 x 100 list with a 40 cost:
+    # list value 2,500, cost value 1,400 -> (2,500 - 1,400) / 2,500 = 44 %
+    assert roi.sold_margin_percent(2500, 1400) == pytest.approx(44)
+    assert roi.sold_margin_percent(0, 0) is None
+    assert roi.sold_margin_percent(None, None) is None
+
+
+def test_forecast_margin_prefers_the_category_margin_when_known():
+    assert roi.forecast_margin_percent(44.0, 30.0) == (44.0, "category")
+    assert roi.forecast_margin_percent(None, 30.0) == (30.0, "configured")
+    # sold below cost: a negative margin is not a forecast input; clamp to the 0-100 the forecast takes
+    assert roi.forecast_margin_percent(-12.0, 30.0) == (0.0, "category")

@@ -52,3 +52,18 @@ def test_anniversary_and_leap_day():
 def test_dormancy():
     assert rules.is_dormant(200, 180) and rules.is_dormant(180, 180)
     assert not rules.is_dormant(179, 180) and not rules.is_dormant(None, 180)
+
+
+def test_anniversary_days_match_is_anniversary():
+    for today in (datetime.date(2026, 11, 22), datetime.date(2027, 2, 28), datetime.date(2028, 2, 28),
+                  datetime.date(2028, 2, 29), datetime.date(2027, 3, 1)):
+        for born in (datetime.date(2020, 2, 29), datetime.date(2019, 2, 28), datetime.date(2019, 11, 22),
+                     datetime.date(2019, 3, 1)):
+            assert (born.strftime("%m-%d") in rules.anniversary_days(today)) == rules.is_anniversary(born, today)
+    assert rules.anniversary_days(datetime.date(2027, 2, 28)) == ["02-28", "02-29"]
+    assert rules.anniversary_days(datetime.date(2028, 2, 28)) == ["02-28"]
+
+
+def test_anniversary_occurs_once_a_year():
+    assert rules.anniversary_occurrence(datetime.date(2026, 11, 22)) == 2026
+    assert rules.anniversary_occurrence(datetime.date(2027, 11, 22)) == 2027
