@@ -1,9 +1,10 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..sage_formats.bca_api import SageApiError, SageClient
+from ..sage_formats.bca_api import SageApiError, SageClient, customer_balances
+from ..sage_formats.inbound import ParseResult, RowError
 from .ecrm_sage_api_token import TokenStore
 
 # Sage 50 tax codes -> Sage Business Cloud UK tax rate ids.
@@ -79,3 +80,21 @@ class EcrmSageApiTransport(models.AbstractModel):
                     "tax_rate_id": TAX_RATE_IDS.get(line.tax_code, line.tax_code),
                     "tax_amount": float(line.tax)} for line in lines]})
             values["sage_id"] = document["id"]
+
+    @api.model
+    def _balances(self, backend, by_ref):
+        """Balances and credit limits of the customers Odoo exported, as parsed balance rows.
+
+        Sage Business Cloud keeps no on-hold status, so it is left as it was.
+        """
+        ref_by_contact = {values[3]: ref for ref, values in by_ref.items() if values[3]}
+        client = self._client(backend)
+        try:
+            contacts = client.iterate("contacts", {"contact_type_id": "CUSTOMER", "show_balance": "true",
+                                                   "attributes": "reference,balance,credit_limit"})
+            unpaid = [invoice for status in ("UNPAID", "PART_PAID") for invoice in client.iterate(
+                "sales_invoices", {"status_id": status, "attributes": "contact,due_date,outstanding_amount"})]
+            return ParseResult(customer_balances(contacts, unpaid, ref_by_contact,
+                                                 fields.Date.context_today(self)), [])
+        except SageApiError as error:
+            return ParseResult([], [RowError(0, "Sage API: %s" % error)])

@@ -61,7 +61,8 @@ class EcrmSageBackend(models.Model):
         [("not_run", "Not run"), ("in_balance", "In balance"), ("differences", "Differences")],
         default="not_run", readonly=True, copy=False)
     reconciliation_difference_count = fields.Integer(readonly=True, copy=False)
-    reconciliation_date = fields.Datetime(readonly=True, copy=False)
+    reconciliation_date = fields.Datetime(string="Reconciled on", readonly=True, copy=False)
+    reconciliation_as_at = fields.Date(string="Reconciled as at", readonly=True, copy=False)
     reconciliation_summary = fields.Char(compute="_compute_reconciliation_summary")
     batch_ids = fields.One2many("ecrm.sage.batch", "backend_id")
     conflict_count = fields.Integer(compute="_compute_conflict_count")
@@ -132,12 +133,22 @@ class EcrmSageBackend(models.Model):
     @api.model
     def import_api_receipts(self, backend_id, dry_run=False):
         """Poll Sage Business Cloud for customer receipts and apply them like a receipts file."""
+        return self._import_from_api(backend_id, "receipts", dry_run)
+
+    @api.model
+    def import_api_balances(self, backend_id, dry_run=False):
+        """Read customer balances, credit limits and overdue amounts from Sage Business Cloud."""
+        return self._import_from_api(backend_id, "balances", dry_run)
+
+    @api.model
+    def _import_from_api(self, backend_id, kind, dry_run):
         backend = self._checked(backend_id)
-        if backend.transport != "sage_bca_api" or backend.receipt_sync != "sage_to_odoo":
-            raise UserError(_("Backend %s does not take receipts from the Sage API.") % backend.name)
+        direction = backend.receipt_sync if kind == "receipts" else backend.balance_sync
+        if backend.transport != "sage_bca_api" or direction != "sage_to_odoo":
+            raise UserError(_("Backend %s does not take %s from the Sage API.") % (backend.name, kind))
         backend._lock()
         with self.env.cr.savepoint():
-            result = backend.env["ecrm.sage.batch"]._run_import(backend, "receipts", None, bool(dry_run))
+            result = backend.env["ecrm.sage.batch"]._run_import(backend, kind, None, bool(dry_run))
             if not dry_run and not result["errors"]:
                 backend._run_reconciliation()
         return result

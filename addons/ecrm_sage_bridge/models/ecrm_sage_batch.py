@@ -4,6 +4,8 @@ import base64
 import io
 from collections import defaultdict
 
+from psycopg2.extras import execute_values
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -15,6 +17,8 @@ from ..sage_formats.customers import CustomerRecord, CustomerWriter
 FILE_ENCODING = "cp1252"  # what Sage 50 reads and writes
 NO_TAX_CODE = "T9"        # outside the scope of VAT
 PAGE_SIZE = 1000
+INTERACTION_PAGE = 10000  # ecrm.interaction.log_many takes at most this many rows
+SUBJECT_REFS = 5          # document numbers named in a timeline entry
 # write_date is a transaction's start time: an edit committed after a check may carry an
 # earlier stamp, so anything edited shortly before its last check is compared again.
 RECHECK_WINDOW = "1 hour"
@@ -96,8 +100,8 @@ class EcrmSageBatch(models.Model):
             self.env["ecrm.sage.binding"]._insert_many(plan["bindings"])
             self._apply_updates(plan.get("updates", ()), batch)
             self._mark_conflicts(plan["conflicts"])
-            self._log_interactions(backend, kind, plan["bindings"], batch)
-            self.env["ecrm.interaction"].invalidate_cache()
+        if batch:
+            batch._log_interactions(backend, kind)
         to_file = writer.count and (dry_run or backend.transport == "sage50_files")
         result = {
             "batch_id": batch.id or False, "exported": exported, "skipped": skipped,
@@ -130,20 +134,32 @@ class EcrmSageBatch(models.Model):
 
     @api.model
     def _customer_pages(self, backend):
-        """New customers get a reference; changed ones are sent again (Sage updates by reference).
+        """Plans of at most PAGE_SIZE customers, read page by page (keyset on id).
 
-        One page: the reference allocator must see every customer of the run."""
+        New customers get a reference; changed ones are sent again (Sage updates by
+        reference). The reference allocator lives across pages: it sees every
+        reference of the run."""
         bound = self._bindings(backend, "res.partner")
         allocator = ReferenceAllocator(ref for _id, ref, *_rest in bound.values())
-        self.env.cr.execute("""
-            SELECT p.id, p.name, p.street, p.street2, p.city, st.name, p.zip, p.phone, p.email, p.vat,
-                   p.credit_limit
-              FROM res_partner p LEFT JOIN res_country_state st ON st.id = p.state_id
-             WHERE p.customer AND p.active AND p.parent_id IS NULL AND p.name IS NOT NULL
-               AND (p.company_id = %s OR p.company_id IS NULL)
-             ORDER BY p.id""", (backend.company_id.id,))
+        last_id = 0
+        while True:
+            self.env.cr.execute("""
+                SELECT p.id, p.name, p.street, p.street2, p.city, st.name, p.zip, p.phone, p.email, p.vat,
+                       p.credit_limit
+                  FROM res_partner p LEFT JOIN res_country_state st ON st.id = p.state_id
+                 WHERE p.customer AND p.active AND p.parent_id IS NULL AND p.name IS NOT NULL
+                   AND (p.company_id = %s OR p.company_id IS NULL) AND p.id > %s
+                 ORDER BY p.id LIMIT %s""", (backend.company_id.id, last_id, PAGE_SIZE))
+            rows = self.env.cr.fetchall()
+            if not rows:
+                return
+            last_id = rows[-1][0]
+            yield self._customer_plan(backend, rows, bound, allocator)
+
+    @staticmethod
+    def _customer_plan(backend, rows, bound, allocator):
         plan = {"records": [], "bindings": [], "updates": [], "skipped": [], "conflicts": []}
-        for row in self.env.cr.fetchall():
+        for row in rows:
             partner_id, content = row[0], row[1:]
             checksum = content_checksum(content)
             if partner_id in bound:
@@ -158,7 +174,7 @@ class EcrmSageBatch(models.Model):
                     "res_id": partner_id, "partner_id": partner_id, "sage_ref": ref, "checksum": checksum,
                     "state": "exported"})
             plan["records"].append(CustomerRecord(ref, *content))
-        yield plan
+        return plan
 
     @api.model
     def _invoice_rows(self, backend, invoice_ids=None):
@@ -312,30 +328,49 @@ class EcrmSageBatch(models.Model):
 
     @api.model
     def _apply_updates(self, updates, batch):
-        for binding_id, checksum in updates:
-            self.env.cr.execute("""
-                UPDATE ecrm_sage_binding SET checksum = %s, batch_id = %s, state = 'exported', last_error = NULL,
-                       sync_date = (now() at time zone 'UTC') WHERE id = %s""", (checksum, batch.id, binding_id))
-        if updates:
-            self.env["ecrm.sage.binding"].invalidate_cache()
+        """Customers sent again: their bindings take the new checksum and batch, in one UPDATE."""
+        if not updates:
+            return
+        execute_values(self.env.cr._obj, """
+            UPDATE ecrm_sage_binding b SET checksum = v.checksum, batch_id = v.batch_id, state = 'exported',
+                   last_error = NULL, sync_date = (now() at time zone 'UTC')
+              FROM (VALUES %s) AS v (id, checksum, batch_id) WHERE b.id = v.id""",
+            [(binding_id, checksum, batch.id) for binding_id, checksum in updates], page_size=1000)
+        self.env["ecrm.sage.binding"].invalidate_cache()
 
     @api.model
     def _mark_conflicts(self, conflicts):
         for binding_id, reason in conflicts:
             self.env["ecrm.sage.binding"].browse(binding_id).write({"state": "conflict", "last_error": reason})
 
-    @api.model
-    def _log_interactions(self, backend, kind, bindings, batch):
+    @api.multi
+    def _log_interactions(self, backend, kind):
+        """One timeline entry per customer and batch, naming what was sent; read in one grouped query.
+
+        A customer invoiced ten times sees one 'sent to Sage' entry for the batch,
+        not ten; each invoice's own binding links it to the batch.
+        """
+        self.ensure_one()
+        self.env.cr.execute("""
+            SELECT partner_id, array_agg(sage_ref ORDER BY id) FROM ecrm_sage_binding
+             WHERE batch_id = %s AND partner_id IS NOT NULL GROUP BY partner_id ORDER BY partner_id""", (self.id,))
         code = "sage_customer_exported" if kind == "customers" else "sage_invoice_exported"
         rows = [{
-            "partner_id": values["partner_id"], "channel": "ledger", "direction": "outbound",
-            "interaction_type": code, "company_id": backend.company_id.id,
-            "subject": _("Sent to Sage as %s (batch %s)") % (values["sage_ref"], batch.name),
-            "res_model": values["res_model"], "res_id": values["res_id"],
-        } for values in bindings]
+            "partner_id": partner_id, "channel": "ledger", "direction": "outbound", "interaction_type": code,
+            "company_id": backend.company_id.id, "res_model": self._name, "res_id": self.id,
+            "subject": self._interaction_subject(kind, refs),
+        } for partner_id, refs in self.env.cr.fetchall()]
         Interaction = self.env["ecrm.interaction"]
-        for start in range(0, len(rows), 10000):
-            Interaction.log_many(rows[start:start + 10000])
+        for start in range(0, len(rows), INTERACTION_PAGE):
+            Interaction.log_many(rows[start:start + INTERACTION_PAGE])
+        Interaction.invalidate_cache()
+
+    @api.multi
+    def _interaction_subject(self, kind, refs):
+        if kind == "customers":
+            return _("Sent to Sage as %s (batch %s)") % (refs[0], self.name)
+        shown = ", ".join(refs[:SUBJECT_REFS]) + (", ..." if len(refs) > SUBJECT_REFS else "")
+        return _("%d document(s) sent to Sage in batch %s: %s") % (len(refs), self.name, shown)
 
     # ---- import ----
 

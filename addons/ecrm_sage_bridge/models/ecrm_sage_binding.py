@@ -64,13 +64,33 @@ class EcrmSageBinding(models.Model):
                 raise ValidationError(_("%r is not a Sage account reference (up to 8 characters "
                                         "A-Z, 0-9).") % binding.sage_ref)
 
+    @api.model
+    def create(self, vals):
+        binding = super().create(vals)
+        self.env["res.partner"]._sage_refresh_ledger(binding._customer_ids())
+        return binding
+
     @api.multi
     def write(self, vals):
         if "sage_ref" in vals:
             vals["sage_ref"] = (vals["sage_ref"] or "").strip().upper()
             if self.filtered(lambda binding: binding.res_model == "account.invoice"):
                 raise UserError(_("The Sage reference of an exported invoice is its number; it cannot change."))
-        return super().write(vals)
+        customers_before = self._customer_ids()
+        result = super().write(vals)
+        self.env["res.partner"]._sage_refresh_ledger(customers_before + self._customer_ids())
+        return result
+
+    @api.multi
+    def unlink(self):
+        customers = self._customer_ids()
+        result = super().unlink()
+        self.env["res.partner"]._sage_refresh_ledger(customers)
+        return result
+
+    @api.multi
+    def _customer_ids(self):
+        return self.filtered(lambda binding: binding.res_model == "res.partner").mapped("partner_id").ids
 
     @api.multi
     def action_accept_odoo_version(self):
@@ -95,38 +115,55 @@ class EcrmSageBinding(models.Model):
             "INSERT INTO ecrm_sage_binding (%s, create_date, write_date) VALUES %%s RETURNING id" % ", ".join(columns),
             rows, template="(%s, now() at time zone 'UTC', now() at time zone 'UTC')" % ", ".join(["%s"] * len(columns)),
             page_size=1000, fetch=True)
+        self.env["res.partner"]._sage_refresh_ledger(
+            [values["partner_id"] for values in values_list if values["res_model"] == "res.partner"])
         return self.browse([row[0] for row in ids])
 
     @api.model
     def _import_balances(self, backend, data, batch):
         """Balances, credit limits and on-hold status from Sage onto the customers' bindings."""
-        self.env.cr.execute("""
-            SELECT sage_ref, id, partner_id, sage_on_hold FROM ecrm_sage_binding
-             WHERE backend_id = %s AND res_model = 'res.partner'""", (backend.id,))
-        by_ref = {ref: (binding_id, partner_id, on_hold) for ref, binding_id, partner_id, on_hold
-                  in self.env.cr.fetchall()}
-        parsed = parse_balances(data, set(by_ref), backend.sage_company_code)
+        by_ref = self._customer_bindings(backend)
+        if data is None:
+            parsed = self.env["ecrm.sage.api.transport"]._balances(backend, by_ref)
+        else:
+            parsed = parse_balances(data, set(by_ref), backend.sage_company_code)
         if parsed.errors:
             return {"applied": 0, "errors": parsed.errors}
         if batch:
-            today = fields.Date.context_today(self)
-            for balance in parsed.records:
-                self.env.cr.execute("""
-                    UPDATE ecrm_sage_binding SET sage_balance = %s, sage_credit_limit = %s, sage_overdue = %s,
-                           sage_on_hold = %s, sage_balance_date = %s, batch_id = %s WHERE id = %s""",
-                    (balance.balance, balance.credit_limit, balance.overdue, balance.on_hold, today, batch.id,
-                     by_ref[balance.account_ref][0]))
-            self.invalidate_cache()
-            self.env["res.partner"].invalidate_cache()
-            changed = [balance for balance in parsed.records if bool(by_ref[balance.account_ref][2]) != balance.on_hold]
-            if changed:
-                self.env["ecrm.interaction"].log_many([{
-                    "partner_id": by_ref[balance.account_ref][1], "channel": "ledger", "direction": "inbound",
-                    "interaction_type": "sage_account_on_hold" if balance.on_hold else "sage_account_released",
-                    "company_id": backend.company_id.id,
-                    "subject": (_("Sage put account %s on hold (balance %s)") if balance.on_hold
-                                else _("Sage released account %s (balance %s)")) % (
-                        balance.account_ref, balance.balance),
-                } for balance in changed])
+            self._apply_balances(backend, parsed.records, by_ref, batch)
         return {"applied": len(parsed.records), "errors": [],
                 "log": _("%d customer balance(s) updated.") % len(parsed.records)}
+
+    @api.model
+    def _customer_bindings(self, backend):
+        """account ref -> (binding id, partner id, on hold, Sage API id), in one query."""
+        self.env.cr.execute("""
+            SELECT sage_ref, id, partner_id, sage_on_hold, sage_id FROM ecrm_sage_binding
+             WHERE backend_id = %s AND res_model = 'res.partner'""", (backend.id,))
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _apply_balances(self, backend, balances, by_ref, batch):
+        """One UPDATE for every binding, one for the customers, one batch of timeline entries."""
+        today = fields.Date.context_today(self)
+        execute_values(self.env.cr._obj, """
+            UPDATE ecrm_sage_binding b
+               SET sage_balance = v.balance, sage_credit_limit = v.credit_limit, sage_overdue = v.overdue,
+                   sage_on_hold = v.on_hold, sage_balance_date = v.day::date, batch_id = v.batch_id
+              FROM (VALUES %s) AS v (id, balance, credit_limit, overdue, on_hold, day, batch_id)
+             WHERE b.id = v.id""", [
+            (by_ref[balance.account_ref][0], balance.balance, balance.credit_limit, balance.overdue,
+             balance.on_hold if balance.on_hold is not None else by_ref[balance.account_ref][2] or False,
+             today, batch.id) for balance in balances], page_size=1000)
+        self.invalidate_cache()
+        self.env["res.partner"]._sage_refresh_ledger([by_ref[balance.account_ref][1] for balance in balances])
+        changed = [balance for balance in balances
+                   if balance.on_hold is not None and bool(by_ref[balance.account_ref][2]) != balance.on_hold]
+        if changed:
+            self.env["ecrm.interaction"].log_many([{
+                "partner_id": by_ref[balance.account_ref][1], "channel": "ledger", "direction": "inbound",
+                "interaction_type": "sage_account_on_hold" if balance.on_hold else "sage_account_released",
+                "company_id": backend.company_id.id,
+                "subject": (_("Sage put account %s on hold (balance %s)") if balance.on_hold
+                            else _("Sage released account %s (balance %s)")) % (balance.account_ref, balance.balance),
+            } for balance in changed])

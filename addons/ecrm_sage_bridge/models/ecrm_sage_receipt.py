@@ -8,11 +8,17 @@ from odoo.exceptions import UserError
 from ..sage_formats.audit_trail import money
 from ..sage_formats.bca_api import SageApiError
 from ..sage_formats.inbound import ParseResult, Receipt, RowError, parse_receipts
-from ..sage_formats.matching import OpenInvoice, match_receipts
+from ..sage_formats.matching import CREDIT_NOTE, INVOICE, MONEY_OUT, OpenDocument, match_receipts
+
+DOCUMENT_KINDS = {"out_invoice": INVOICE, "out_refund": CREDIT_NOTE}
 
 
 class EcrmSageReceipt(models.Model):
-    """A customer receipt read from Sage: matched and registered as a payment, or left for review."""
+    """Money that moved in Sage for a customer: a receipt (SR / SA) or a refund paid out (SP).
+
+    Matched ones are booked in the receipts journal and reconciled with the
+    documents they settle; the others wait in the review list.
+    """
 
     _name = "ecrm.sage.receipt"
     _description = "Receipt from Sage"
@@ -24,7 +30,8 @@ class EcrmSageReceipt(models.Model):
     batch_id = fields.Many2one("ecrm.sage.batch", readonly=True, ondelete="set null")
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
     account_ref = fields.Char(string="Sage account", readonly=True)
-    sage_type = fields.Selection([("SR", "Sales receipt"), ("SA", "Receipt on account")], readonly=True)
+    sage_type = fields.Selection([("SR", "Sales receipt"), ("SA", "Receipt on account"),
+                                  ("SP", "Refund paid (sales payment)")], readonly=True)
     date = fields.Date(required=True, readonly=True)
     reference = fields.Char(readonly=True)
     details = fields.Char(readonly=True)
@@ -34,11 +41,16 @@ class EcrmSageReceipt(models.Model):
     state = fields.Selection([("unmatched", "To review"), ("matched", "Registered")],
                              required=True, default="unmatched", index=True, readonly=True)
     match_method = fields.Selection([("reference", "By reference"), ("amount", "By account and amount"),
-                                     ("manual", "By hand")], readonly=True)
-    invoice_id = fields.Many2one("account.invoice", index=True,
+                                     ("net_of_credit", "Invoice less a credit note"), ("manual", "By hand")],
+                                    readonly=True)
+    invoice_id = fields.Many2one("account.invoice", string="Document", index=True,
+                                 help="The invoice a receipt pays, or the credit note a refund (SP) settles.",
                                  domain="[('commercial_partner_id', '=', partner_id), ('state', '=', 'open'),"
-                                        " ('type', '=', 'out_invoice')]")
-    payment_id = fields.Many2one("account.payment", readonly=True)
+                                        " ('type', 'in', ('out_invoice', 'out_refund'))]")
+    credit_note_id = fields.Many2one("account.invoice", string="Netted credit note", readonly=True,
+                                     help="The credit note the customer deducted from the invoice when paying.")
+    move_line_id = fields.Many2one("account.move.line", string="Receivable entry", readonly=True)
+    move_id = fields.Many2one(related="move_line_id.move_id", string="Bank entry", readonly=True)
 
     _sql_constraints = [
         ("transaction_unique", "unique(backend_id, transaction_key)", "This Sage receipt was imported already."),
@@ -46,12 +58,17 @@ class EcrmSageReceipt(models.Model):
 
     @api.multi
     def action_register_payment(self):
-        """Review list: a person picked the invoice, the receipt becomes its payment."""
+        """Review list: a person picked the document, the receipt is booked against it."""
         for receipt in self:
             if receipt.state != "unmatched" or not receipt.invoice_id:
-                raise UserError(_("Pick the invoice this unmatched receipt pays first."))
-            payment = self.sudo()._register_payments(receipt.backend_id, [(receipt, receipt.invoice_id.id)])[0]
-            receipt.write({"state": "matched", "match_method": "manual", "payment_id": payment.id})
+                raise UserError(_("Pick the invoice this unmatched receipt pays (a credit note for a refund) first."))
+            wanted = "out_refund" if receipt.sage_type in MONEY_OUT else "out_invoice"
+            if receipt.invoice_id.type != wanted:
+                raise UserError(_("A %s settles a %s.") % (
+                    dict(self._fields["sage_type"].selection)[receipt.sage_type],
+                    _("credit note") if wanted == "out_refund" else _("customer invoice")))
+            receipt.write({"state": "matched", "match_method": "manual"})
+            self.env["ecrm.sage.receipt.posting"].sudo()._book(receipt.backend_id, receipt.sudo())
         return True
 
     @api.model
@@ -63,11 +80,12 @@ class EcrmSageReceipt(models.Model):
         if data is None:
             parsed = self._receipts_from_api(backend, already)
         else:
-            parsed = parse_receipts(data, set(partner_by_ref), backend.sage_company_code, already)
+            parsed = parse_receipts(data, set(partner_by_ref), backend.sage_company_code, already,
+                                    self._exported_documents(backend))
         if parsed.errors:
             return {"applied": 0, "errors": parsed.errors}
-        matches = match_receipts(parsed.records, self._open_invoices(backend, partner_by_ref))
-        matched = [match for match in matches if match.invoice_id]
+        matches = match_receipts(parsed.records, self._open_documents(backend, partner_by_ref))
+        matched = [match for match in matches if match.document_ids]
         if batch:
             self._apply(backend, batch, matches, partner_by_ref)
         log = _("%d receipt(s): %d registered as payments, %d left for review.") % (
@@ -106,63 +124,54 @@ class EcrmSageReceipt(models.Model):
         return ParseResult([] if errors else records, errors)
 
     @api.model
-    def _open_invoices(self, backend, partner_by_ref):
+    def _exported_documents(self, backend):
+        """Invoice / credit note number -> the account reference it was exported under, one query."""
+        self.env.cr.execute("""
+            SELECT upper(document.sage_ref), customer.sage_ref
+              FROM ecrm_sage_binding document
+              JOIN ecrm_sage_binding customer ON customer.backend_id = document.backend_id
+                   AND customer.res_model = 'res.partner' AND customer.partner_id = document.partner_id
+             WHERE document.backend_id = %s AND document.res_model = 'account.invoice'""", (backend.id,))
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _open_documents(self, backend, partner_by_ref):
         ref_by_partner = {partner_id: ref for ref, partner_id in partner_by_ref.items()}
         self.env.cr.execute("""
-            SELECT id, number, commercial_partner_id, residual, date_invoice FROM account_invoice
-             WHERE company_id = %s AND type = 'out_invoice' AND state = 'open'
+            SELECT id, type, number, commercial_partner_id, residual, date_invoice FROM account_invoice
+             WHERE company_id = %s AND type IN ('out_invoice', 'out_refund') AND state = 'open'
                AND commercial_partner_id IN %s""", (backend.company_id.id, tuple(ref_by_partner) or (0,)))
-        return [OpenInvoice(invoice_id, number or "", ref_by_partner[partner_id],
-                            Decimal(str(residual)).quantize(Decimal("0.01")), date)
-                for invoice_id, number, partner_id, residual, date in self.env.cr.fetchall()]
+        return [OpenDocument(invoice_id, DOCUMENT_KINDS[kind], number or "", ref_by_partner[partner_id],
+                             Decimal(str(residual)).quantize(Decimal("0.01")), date)
+                for invoice_id, kind, number, partner_id, residual, date in self.env.cr.fetchall()]
 
     @api.model
     def _apply(self, backend, batch, matches, partner_by_ref):
         receipts = self.browse()
         for match in matches:
             receipt = match.receipt
+            invoice_id, credit_note_id = (tuple(match.document_ids) + (False, False))[:2]
             receipts |= self.create({
                 "backend_id": backend.id, "batch_id": batch.id, "partner_id": partner_by_ref[receipt.account_ref],
                 "account_ref": receipt.account_ref, "sage_type": receipt.type, "date": receipt.date,
                 "reference": receipt.reference, "details": receipt.details, "amount": float(receipt.amount),
-                "transaction_key": receipt.key, "invoice_id": match.invoice_id,
-                "state": "matched" if match.invoice_id else "unmatched", "match_method": match.method})
-        matched = receipts.filtered(lambda rec: rec.state == "matched")
-        payments = self._register_payments(backend, [(receipt, receipt.invoice_id.id) for receipt in matched])
-        for receipt, payment in zip(matched, payments):
-            receipt.payment_id = payment
+                "transaction_key": receipt.key, "invoice_id": invoice_id, "credit_note_id": credit_note_id,
+                "state": "matched" if invoice_id else "unmatched", "match_method": match.method})
+        self.env["ecrm.sage.receipt.posting"]._book(backend, receipts.filtered(lambda rec: rec.state == "matched"))
         if not receipts:
             return receipts
-        self.env["ecrm.interaction"].log_many([{
-            "partner_id": receipt.partner_id.id, "channel": "ledger", "direction": "inbound",
-            "interaction_type": "sage_receipt" if receipt.state == "matched" else "sage_receipt_unmatched",
-            "company_id": backend.company_id.id, "date": receipt.date,
-            "subject": _("Sage receipt %s of %.2f") % (receipt.reference or receipt.sage_type, receipt.amount),
-            "res_model": "ecrm.sage.receipt", "res_id": receipt.id,
-        } for receipt in receipts])
+        self.env["ecrm.interaction"].log_many([receipt._interaction_values() for receipt in receipts])
         return receipts
 
-    @api.model
-    def _register_payments(self, backend, receipt_invoice_pairs):
-        """One posted account.payment per receipt, reconciled with its invoice."""
-        journal = backend._receipt_journal()
-        method = self.env.ref("account.account_payment_method_manual_in")
-        # No chatter tracking: the batch log and the customer's timeline record these payments,
-        # and per-payment tracking messages triple the cost of a 10,000-receipt import.
-        Payment = self.env["account.payment"].with_context(
-            force_company=backend.company_id.id, tracking_disable=True, mail_notrack=True,
-            mail_create_nolog=True)
-        payments = []
-        for receipt, invoice_id in receipt_invoice_pairs:
-            invoice = self.env["account.invoice"].browse(invoice_id)
-            payment = Payment.create({
-                "payment_type": "inbound", "partner_type": "customer",
-                "partner_id": invoice.commercial_partner_id.id, "amount": receipt.amount,
-                "currency_id": invoice.currency_id.id, "journal_id": journal.id,
-                "payment_method_id": method.id, "payment_date": receipt.date,
-                "communication": receipt.reference or invoice.number,
-                "invoice_ids": [(6, 0, [invoice_id])],
-            })
-            payment.post()
-            payments.append(payment)
-        return payments
+    @api.multi
+    def _interaction_values(self):
+        refund = self.sage_type in MONEY_OUT
+        return {
+            "partner_id": self.partner_id.id, "channel": "ledger", "direction": "outbound" if refund else "inbound",
+            "interaction_type": "sage_refund_paid" if refund else (
+                "sage_receipt" if self.state == "matched" else "sage_receipt_unmatched"),
+            "company_id": self.backend_id.company_id.id, "date": self.date,
+            "subject": (_("Sage refund %s of %.2f paid") if refund else _("Sage receipt %s of %.2f")) % (
+                self.reference or self.sage_type, self.amount),
+            "res_model": "ecrm.sage.receipt", "res_id": self.id,
+        }

@@ -21,7 +21,7 @@ class EcrmSageReconciliationLine(models.Model):
     company_id = fields.Many2one("res.company", required=True, index=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
     account_ref = fields.Char(string="Sage account")
-    date = fields.Date(required=True)
+    date = fields.Date(string="As at", required=True)
     odoo_balance = fields.Monetary(string="Odoo receivable")
     sage_balance = fields.Monetary(string="Sage balance")
     sage_balance_date = fields.Date(string="Sage balance of")
@@ -36,6 +36,7 @@ class EcrmSageReconciliationLine(models.Model):
     def _rebuild(self, backend, date=None):
         """Odoo's side counts every posted entry up to ``date`` (default: all of them, as a
         Sage balance snapshot includes forward-dated transactions too)."""
+        as_at = date or fields.Date.context_today(self)
         date = date or "9999-12-31"
         cr = self.env.cr
         cr.execute("DELETE FROM ecrm_sage_reconciliation_line WHERE backend_id = %s", (backend.id,))
@@ -50,20 +51,20 @@ class EcrmSageReconciliationLine(models.Model):
         receivable = dict(cr.fetchall())
         cr.execute("""
             SELECT partner_id, COUNT(*), SUM(amount) FROM ecrm_sage_receipt
-             WHERE backend_id = %s AND state = 'unmatched' GROUP BY partner_id""", (backend.id,))
+             WHERE backend_id = %s AND state = 'unmatched' AND date <= %s GROUP BY partner_id""", (backend.id, date))
         unmatched = {partner_id: (count, amount) for partner_id, count, amount in cr.fetchall()}
         cr.execute("""
             SELECT partner_id, sage_ref, COALESCE(sage_balance, 0), sage_balance_date FROM ecrm_sage_binding
              WHERE backend_id = %s AND res_model = 'res.partner' AND partner_id IS NOT NULL""", (backend.id,))
         bindings = cr.fetchall()
-        today, rows, differences = fields.Date.context_today(self), [], 0
+        rows, differences = [], 0
         for partner_id, ref, sage_balance, balance_date in bindings:
             odoo_balance = round(receivable.get(partner_id) or 0.0, 2)
             difference = round(odoo_balance - float(sage_balance), 2)
             in_balance = abs(difference) < TOLERANCE
             differences += not in_balance
             count, amount = unmatched.get(partner_id, (0, 0.0))
-            rows.append((backend.id, backend.company_id.id, partner_id, ref, today, odoo_balance, sage_balance,
+            rows.append((backend.id, backend.company_id.id, partner_id, ref, as_at, odoo_balance, sage_balance,
                          balance_date, difference, abs(difference), count, amount, in_balance,
                          self.env.uid, self.env.uid))
         execute_values(cr._obj, """
@@ -78,6 +79,7 @@ class EcrmSageReconciliationLine(models.Model):
             "reconciliation_state": "differences" if differences else "in_balance",
             "reconciliation_difference_count": differences,
             "reconciliation_date": fields.Datetime.now(),
+            "reconciliation_as_at": as_at,
         })
 
     @api.multi

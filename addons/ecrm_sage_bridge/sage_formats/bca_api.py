@@ -7,8 +7,12 @@ new token before anything else happens, and must persist it on its own
 (committed at once, whatever becomes of the caller's transaction).
 """
 import time
+from collections import defaultdict
+from decimal import Decimal
 
 import requests
+
+from .inbound import Balance, money
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
@@ -127,3 +131,23 @@ def _json_or_none(response):
         return response.json()
     except ValueError:
         return None
+
+
+def customer_balances(contacts, unpaid_invoices, ref_by_contact, today):
+    """Balance rows from Sage contacts (``show_balance``) and their unpaid sales invoices.
+
+    Overdue is what is outstanding on invoices due before ``today`` (YYYY-MM-DD).
+    Contacts Odoo never exported are left out; on hold is None (the API has no such status).
+    """
+    overdue = defaultdict(Decimal)
+    for invoice in unpaid_invoices:
+        contact_id = (invoice.get("contact") or {}).get("id")
+        if (invoice.get("due_date") or "9999-12-31") < today:
+            overdue[contact_id] += money(invoice.get("outstanding_amount") or 0)
+    rows = []
+    for number, contact in enumerate(contacts, start=1):
+        ref = ref_by_contact.get(contact.get("id"))
+        if ref:
+            rows.append(Balance(number, ref, money(contact.get("balance") or 0),
+                                money(contact.get("credit_limit") or 0), overdue[contact["id"]], None))
+    return rows

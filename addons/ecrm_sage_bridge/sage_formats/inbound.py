@@ -4,10 +4,14 @@ A file is accepted whole or not at all: the parsers return every row-level
 error they find and, when there is any, no records. Rows are numbered from 1
 as a spreadsheet shows them.
 
-Both files may start with a company line ``Company,<code>`` (Sage report
-exports carry the company in their title); when present it must name the
-backend's company, so a file from another company's ledger is refused.
-A header row (first cell ``Type`` or ``Account Reference``) is skipped.
+A Sage 50 CSV export does not name the company it came from, so a file from
+another company's ledger is recognised by what it holds: when most of its rows
+name account references this backend never exported, or receipts whose
+reference is one of our invoice numbers under another customer's account, the
+whole file is refused as foreign. A file may also start with our own
+convention, a company line ``Company,<code>``, which must then name the
+backend's Sage company. A header row (first cell ``Type`` or ``Account
+Reference``) is skipped.
 """
 import csv
 import datetime
@@ -18,7 +22,8 @@ from decimal import Decimal, InvalidOperation
 
 from .audit_trail import COLUMNS as AUDIT_COLUMNS, money
 
-RECEIPT_TYPES = ("SR", "SA")
+# SR receipt allocated to invoices, SA receipt on account, SP payment (a refund paid out).
+RECEIPT_TYPES = ("SR", "SA", "SP")
 MIN_RECEIPT_COLUMNS = 10
 BALANCE_COLUMNS = ("Account Reference", "Balance", "Credit Limit", "Overdue", "On Hold")
 DDMMYYYY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
@@ -66,6 +71,14 @@ def receipt_key(account_ref, date, reference, amount):
     return "%s|%s|%s|%s" % (account_ref, date, reference.strip().upper(), money(amount))
 
 
+def foreign_file_error(rows, foreign_rows):
+    """The file-level error when most rows belong to another ledger, else None."""
+    if rows and foreign_rows * 2 > rows:
+        return RowError(0, "%d of the %d rows name accounts or invoices this backend's company does not "
+                           "have in Sage: the file looks exported from another Sage company" % (foreign_rows, rows))
+    return None
+
+
 def _rows(text, company_code, header_first_cell):
     """Yield (row number, cells) of the data rows; company line problems as RowError."""
     reader = csv.reader(io.StringIO(decode(text), newline=""))
@@ -84,17 +97,21 @@ def _rows(text, company_code, header_first_cell):
         yield number, [cell.strip() for cell in cells]
 
 
-def parse_receipts(data, known_refs, company_code=None, already_imported=()):
-    """Parse SR / SA lines in the audit-trail layout.
+def parse_receipts(data, known_refs, company_code=None, already_imported=(), exported_documents=None):
+    """Parse SR / SA / SP lines in the audit-trail layout.
 
     ``known_refs``: account references this backend knows; ``already_imported``:
-    receipt keys imported before (see ``receipt_key``).
+    receipt keys imported before (see ``receipt_key``); ``exported_documents``:
+    {document number (upper case): account reference} of what this backend sent.
     """
     records, errors, seen = [], [], set(already_imported)
+    exported_documents = exported_documents or {}
+    rows = foreign = 0
     for number, cells in _rows(data, company_code, AUDIT_COLUMNS[0]):
         if isinstance(cells, RowError):
             errors.append(cells)
             continue
+        rows += 1
         if not MIN_RECEIPT_COLUMNS <= len(cells) <= len(AUDIT_COLUMNS):
             errors.append(RowError(number, "wrong column count: %d columns, expected %d to %d"
                                    % (len(cells), MIN_RECEIPT_COLUMNS, len(AUDIT_COLUMNS))))
@@ -102,9 +119,14 @@ def parse_receipts(data, known_refs, company_code=None, already_imported=()):
         problems = []
         kind, account_ref, nominal, _dept, date_text, reference, details, net_text = cells[:8]
         if kind.upper() not in RECEIPT_TYPES:
-            problems.append("transaction type %r is not a receipt (SR or SA)" % kind)
+            problems.append("transaction type %r is not a receipt (SR, SA) or a refund payment (SP)" % kind)
+        owner = exported_documents.get(reference.strip().upper())
         if account_ref.upper() not in known_refs:
             problems.append("unknown account reference %r" % account_ref)
+            foreign += 1
+        elif owner and owner != account_ref.upper():
+            problems.append("reference %s is our document of account %s, not of %s" % (reference, owner, account_ref))
+            foreign += 1
         try:
             date = parse_date(date_text)
         except ValueError as error:
@@ -127,8 +149,14 @@ def parse_receipts(data, known_refs, company_code=None, already_imported=()):
             continue
         records.append(Receipt(number, kind.upper(), account_ref.upper(), nominal, date, reference,
                                details, amount, key))
+    return _result(records, errors, foreign_file_error(rows, foreign), "the file holds no receipts")
+
+
+def _result(records, errors, file_error, empty_message):
+    if file_error:
+        errors.insert(0, file_error)
     if not records and not errors:
-        errors.append(RowError(0, "the file holds no receipts"))
+        errors.append(RowError(0, empty_message))
     return ParseResult([] if errors else records, errors)
 
 
@@ -144,10 +172,12 @@ def _flag(text):
 def parse_balances(data, known_refs, company_code=None):
     """Parse customer balances: account ref, balance, credit limit, overdue, on hold."""
     records, errors, seen = [], [], set()
+    rows = foreign = 0
     for number, cells in _rows(data, company_code, BALANCE_COLUMNS[0]):
         if isinstance(cells, RowError):
             errors.append(cells)
             continue
+        rows += 1
         if len(cells) != len(BALANCE_COLUMNS):
             errors.append(RowError(number, "wrong column count: %d columns, expected %d" % (len(cells), len(BALANCE_COLUMNS))))
             continue
@@ -155,6 +185,7 @@ def parse_balances(data, known_refs, company_code=None):
         account_ref = cells[0].upper()
         if account_ref not in known_refs:
             problems.append("unknown account reference %r" % cells[0])
+            foreign += 1
         elif account_ref in seen:
             problems.append("duplicate account reference %r" % cells[0])
         seen.add(account_ref)
@@ -172,6 +203,4 @@ def parse_balances(data, known_refs, company_code=None):
             continue
         records.append(Balance(number, account_ref, values["balance"], values["credit limit"],
                                values["overdue"], on_hold))
-    if not records and not errors:
-        errors.append(RowError(0, "the file holds no balances"))
-    return ParseResult([] if errors else records, errors)
+    return _result(records, errors, foreign_file_error(rows, foreign), "the file holds no balances")

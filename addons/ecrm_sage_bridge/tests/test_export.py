@@ -88,14 +88,19 @@ class TestExport(SageCase):
         self.assertEqual(self.export("invoices")["skipped"], [])
         self.assertEqual(self.Binding.search([("invoice_id", "=", invoice.id)]).state, "exported")
 
-    def test_exports_log_ledger_interactions(self):
+    def test_exports_log_one_ledger_interaction_per_customer_and_batch(self):
         self.export("customers")
-        invoice = self.post_invoice(self.hudd, [100.0])
-        self.export("invoices")
-        logged = self.env["ecrm.interaction"].search([
-            ("res_model", "=", "account.invoice"), ("res_id", "=", invoice.id)])
-        self.assertEqual(logged.mapped("channel"), ["ledger"])
-        self.assertEqual(logged.interaction_type, "sage_invoice_exported")
+        first, second = self.post_invoice(self.hudd, [100.0]), self.post_invoice(self.hudd, [20.0])
+        other = self.post_invoice(self.wake, [30.0])
+        batch_id = self.export("invoices")["batch_id"]
+        logged = self.env["ecrm.interaction"].search([("res_model", "=", "ecrm.sage.batch"), ("res_id", "=", batch_id)])
+        self.assertEqual(set(logged.mapped("channel")), {"ledger"})
+        self.assertEqual(set(logged.mapped("interaction_type")), {"sage_invoice_exported"})
+        hudd = logged.filtered(lambda entry: entry.partner_id == self.hudd)
+        self.assertEqual(len(hudd), 1)
+        self.assertIn("2 document(s)", hudd.subject)
+        self.assertTrue(first.number in hudd.subject and second.number in hudd.subject)
+        self.assertIn(other.number, logged.filtered(lambda entry: entry.partner_id == self.wake).subject)
 
     def test_reference_rules_on_bindings(self):
         self.export("customers")

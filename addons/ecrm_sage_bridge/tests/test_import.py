@@ -29,15 +29,63 @@ class TestImport(SageCase):
         receipts = self.env["ecrm.sage.receipt"].search([("batch_id", "=", result["batch_id"])], order="date")
         self.assertEqual(receipts.mapped("match_method"), ["reference", "amount", False])
         self.assertEqual(receipts.mapped("state"), ["matched", "matched", "unmatched"])
-        self.assertEqual(receipts[0].payment_id.state, "posted")
+        self.assertEqual(receipts[0].move_id.state, "posted")
+        self.assertEqual(receipts[0].move_id.journal_id.type, "bank")
+        self.assertTrue(receipts[0].move_line_id.reconciled)
+        self.assertEqual(receipts[0].move_line_id.full_reconcile_id,
+                         self.invoice.move_id.line_ids.filtered("reconciled").full_reconcile_id)
         logged = self.env["ecrm.interaction"].search([("res_model", "=", "ecrm.sage.receipt"),
                                                       ("res_id", "in", receipts.ids)])
         self.assertEqual(len(logged), 3)
         self.assertEqual(set(logged.mapped("channel")), {"ledger"})
 
+    def test_days_of_receipts_are_one_bank_entry_each_with_a_line_pair_per_receipt(self):
+        third = self.post_invoice(self.hudd, [10.0])                  # 12.00
+        self.export("invoices")
+        result = self.import_csv("receipts", HEADER +
+                                 "SR,HUDDERSF,1200,,03/11/2026,%s,BACS,120.00,T9,0.00\r\n" % self.invoice.number +
+                                 "SR,WAKEFIEL,1200,,03/11/2026,%s,BACS,60.00,T9,0.00\r\n" % self.other.number +
+                                 "SR,HUDDERSF,1200,,04/11/2026,%s,BACS,12.00,T9,0.00\r\n" % third.number)
+        receipts = self.env["ecrm.sage.receipt"].search([("batch_id", "=", result["batch_id"])])
+        moves = receipts.mapped("move_id")
+        self.assertEqual(sorted(moves.mapped("date")), ["2026-11-03", "2026-11-04"])
+        self.assertEqual(len(moves.mapped("line_ids")), 6)
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        self.assertEqual({self.invoice.state, self.other.state, third.state}, {"paid"})
+        liquidity = moves.mapped("line_ids").filtered(lambda line: line.account_id.internal_type == "liquidity")
+        self.assertEqual(sorted(liquidity.mapped("debit")), [12.0, 60.0, 120.0])
+
+    def test_a_receipt_net_of_a_credit_note_pays_the_invoice_and_uses_the_credit(self):
+        credit = self.post_invoice(self.hudd, [20.0], kind="out_refund")   # 24.00
+        self.export("invoices")
+        result = self.import_csv("receipts", HEADER + "SR,HUDDERSF,1200,,05/11/2026,BACS 77,BACS,96.00,T9,0.00\r\n")
+        self.assertEqual(result["matched"], 1)
+        receipt = self.env["ecrm.sage.receipt"].search([("batch_id", "=", result["batch_id"])])
+        self.assertEqual((receipt.match_method, receipt.invoice_id, receipt.credit_note_id),
+                         ("net_of_credit", self.invoice, credit))
+        self.assertEqual((self.invoice.state, credit.state), ("paid", "paid"))
+
+    def test_a_refund_paid_in_sage_settles_the_credit_note(self):
+        credit = self.post_invoice(self.wake, [5.0], kind="out_refund")    # 6.00
+        self.export("invoices")
+        result = self.import_csv("receipts", HEADER + "SP,WAKEFIEL,1200,,06/11/2026,%s,Refund,6.00,T9,0.00\r\n"
+                                 % credit.number)
+        receipt = self.env["ecrm.sage.receipt"].search([("batch_id", "=", result["batch_id"])])
+        self.assertEqual((receipt.state, receipt.invoice_id), ("matched", credit))
+        self.assertEqual(credit.state, "paid")
+        self.assertEqual(self.other.state, "open", "a refund never pays an invoice")
+        bank = receipt.move_id.line_ids.filtered(lambda line: line.account_id.internal_type == "liquidity")
+        self.assertEqual((bank.debit, bank.credit), (0.0, 6.0))
+        logged = self.env["ecrm.interaction"].search([("res_model", "=", "ecrm.sage.receipt"),
+                                                      ("res_id", "=", receipt.id)])
+        self.assertEqual((logged.interaction_type, logged.direction), ("sage_refund_paid", "outbound"))
+
     def test_unmatched_receipt_is_registered_by_hand_from_the_review_list(self):
         self.import_csv("receipts", HEADER + "SA,WAKEFIEL,1200,,05/11/2026,CHQ 7,Cheque,20.00,T9,0.00\r\n")
         receipt = self.env["ecrm.sage.receipt"].search([("state", "=", "unmatched"), ("account_ref", "=", "WAKEFIEL")])
+        with self.assertRaises(UserError):
+            receipt.action_register_payment()
+        receipt.invoice_id = self.post_invoice(self.wake, [1.0], kind="out_refund")
         with self.assertRaises(UserError):
             receipt.action_register_payment()
         receipt.invoice_id = self.other
@@ -62,6 +110,13 @@ class TestImport(SageCase):
             self.assertIn(message, result["errors"][0]["message"])
         wrong_company = self.import_csv("receipts", HEADER.replace("TESTCO", "OTHERCO") + good)
         self.assertIn("OTHERCO", wrong_company["errors"][0]["message"])
+        other_ledger = self.import_csv("receipts", "SA,ACME01,1200,,03/11/2026,X1,BACS,1.00,T9,0.00\r\n"
+                                                   "SA,ACME02,1200,,03/11/2026,X2,BACS,2.00,T9,0.00\r\n")
+        self.assertEqual(other_ledger["errors"][0]["row"], 0)
+        self.assertIn("another Sage company", other_ledger["errors"][0]["message"])
+        under_another_account = self.import_csv(
+            "receipts", "SA,WAKEFIEL,1200,,03/11/2026,%s,BACS,120.00,T9,0.00\r\n" % self.invoice.number)
+        self.assertIn("our document of account HUDDERSF", under_another_account["errors"][1]["message"])
         self.assertEqual(self.counts(), before)
         self.assertEqual(self.invoice.state, "open")
 

@@ -5,6 +5,10 @@ them: the OAuth2 token endpoint with refresh tokens that rotate on every use,
 Bearer access tokens, the X-Business header, list endpoints paginated with
 $items / $next / $total, POST bodies wrapped in the resource name, and the
 failures a client must survive (429 with Retry-After, 5xx, expired tokens).
+Contacts listed with ``show_balance=true`` carry their ``balance`` (invoices
+less credit notes and payments); sales invoices carry ``total_amount``,
+``outstanding_amount``, ``due_date`` and ``status`` (UNPAID, PART_PAID, PAID),
+filtered with ``status_id``; lists filter contacts with ``contact_type_id``.
 Faults are queued by the test with ``fail_next``.
 """
 import itertools
@@ -28,6 +32,12 @@ TAX_RATES = [
     {"id": "GB_EXEMPT", "displayed_as": "Exempt 0.00%", "percentage": "0.0"},
     {"id": "GB_NO_TAX", "displayed_as": "No Tax", "percentage": "0.0"},
 ]
+
+
+def _allocate(invoice, amount):
+    outstanding = round(float(invoice["outstanding_amount"]) - amount, 2)
+    invoice["outstanding_amount"] = "%.2f" % outstanding
+    invoice["status"] = {"id": "PAID" if outstanding <= 0 else "PART_PAID"}
 
 
 class SageDouble:
@@ -73,6 +83,10 @@ class SageDouble:
                        "reference": reference, "displayed_as": reference}
             payment["$path"] = "/contact_payments/%s" % payment["id"]
             self.records["contact_payments"].append(payment)
+            for invoice in self.records["sales_invoices"]:
+                if invoice.get("reference") == reference and invoice["contact_id"] == contact_id:
+                    _allocate(invoice, amount)
+                    break
             return payment
 
     def expire_access_tokens(self):
@@ -94,8 +108,20 @@ class SageDouble:
                      "refresh_token": self.refresh_token, "refresh_token_expires_in": 2678400,
                      "scope": "full_access", "requested_by_id": "user-1"}
 
+    def _balance(self, contact_id):
+        def total(path):
+            return sum(float(item["total_amount"]) for item in self.records[path]
+                       if (item.get("contact_id") or (item.get("contact") or {}).get("id")) == contact_id)
+        return "%.2f" % (total("sales_invoices") - total("sales_credit_notes") - total("contact_payments"))
+
     def _list(self, path, query):
         items = self.records[path]
+        if "contact_type_id" in query:
+            items = [item for item in items if query["contact_type_id"] in item.get("contact_type_ids", ())]
+        if "status_id" in query:
+            items = [item for item in items if (item.get("status") or {}).get("id") == query["status_id"]]
+        if path == "contacts" and query.get("show_balance") == "true":
+            items = [dict(item, balance=self._balance(item["id"])) for item in items]
         search = query.get("search")
         if search:
             needle = search.lower()
@@ -129,8 +155,15 @@ class SageDouble:
         record["id"] = uuid.uuid4().hex
         record["$path"] = "/%s/%s" % (path, record["id"])
         record["displayed_as"] = record.get("name") or record.get("reference") or record["id"]
+        if "contact_id" in record:
+            record["contact"] = {"id": record["contact_id"], "$path": "/contacts/%s" % record["contact_id"]}
         if number:
             record[number[0]] = "%s%d" % (number[1], next(self._numbers))
+            lines = record.get("invoice_lines") or record.get("credit_note_lines") or []
+            total = sum(float(line.get("unit_price", 0)) * float(line.get("quantity", 1))
+                        + float(line.get("tax_amount", 0)) for line in lines)
+            record.update(total_amount="%.2f" % total, outstanding_amount="%.2f" % total,
+                          due_date=record.get("due_date") or record.get("date"), status={"id": "UNPAID"})
         self.records[path].append(record)
         return 201, record
 

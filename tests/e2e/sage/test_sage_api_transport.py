@@ -101,3 +101,31 @@ def test_receipts_polled_from_the_api_pay_invoices_once(rpc, api_world, double):
     double.add_customer_receipt("unknown-contact", 5.0, api_world["date"], "CASH")
     stranger = rpc("ecrm.sage.backend", "import_api_receipts", backend_id, False)
     assert stranger["applied"] == 0 and "not exported from Odoo" in stranger["errors"][0]["message"]
+
+
+def test_balances_and_overdue_come_from_the_api(rpc, api_world, double):
+    backend_id = api_world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    batley, dewsbury = api_world["customers"]
+    invoice_ids = post_invoices(rpc, api_world, [[100.0], [50.0]])
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    contact_of = {b["partner_id"][0]: b["sage_id"] for b in rpc(
+        "ecrm.sage.binding", "search_read", [("backend_id", "=", backend_id), ("res_model", "=", "res.partner")],
+        ["partner_id", "sage_id"])}
+    for invoice in double.records["sales_invoices"]:
+        if invoice["contact_id"] == contact_of[batley]:
+            invoice["due_date"] = "2020-01-31"             # long overdue in Sage
+    number = rpc("account.invoice", "read", invoice_ids[1:], ["number"])[0]["number"]
+    double.add_customer_receipt(contact_of[dewsbury], 20.0, api_world["date"], number)
+    before = rpc("ecrm.sage.backend", "import_api_balances", backend_id, True)
+    assert before["errors"] == [] and before["batch_id"] is False
+    result = rpc("ecrm.sage.backend", "import_api_balances", backend_id, False)
+    assert result["errors"] == [] and result["applied"] == before["applied"] >= 2
+    ledger = {row["id"]: row for row in rpc("res.partner", "read", [batley, dewsbury],
+                                            ["sage_balance", "sage_overdue", "sage_credit_status"])}
+    assert (ledger[batley]["sage_balance"], ledger[batley]["sage_overdue"]) == (120.0, 120.0)
+    assert (ledger[dewsbury]["sage_balance"], ledger[dewsbury]["sage_overdue"]) == (40.0, 0.0)
+    assert rpc("res.partner", "search", [("id", "in", [batley, dewsbury]), ("sage_overdue", ">", 0)]) == [batley]
+    double.fail_next(500, times=10)
+    failed = rpc("ecrm.sage.backend", "import_api_balances", backend_id, False)
+    assert failed["applied"] == 0 and "Sage API" in failed["errors"][0]["message"]

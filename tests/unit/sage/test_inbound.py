@@ -4,7 +4,7 @@ import pytest
 
 from addons.ecrm_sage_bridge.sage_formats.inbound import (
     parse_balances, parse_receipts, receipt_key)
-from addons.ecrm_sage_bridge.sage_formats.matching import OpenInvoice, match_receipts
+from addons.ecrm_sage_bridge.sage_formats.matching import CREDIT_NOTE, INVOICE, OpenDocument, match_receipts
 
 KNOWN = {"KIRKLEES", "PENNINE"}
 GOOD = ("Company,UKCO\r\n"
@@ -29,10 +29,12 @@ def test_a_good_receipts_file_parses_fully():
     ("SA,NOBODY,1200,,02/11/2026,INV1,Receipt,10.00,T9,0", "unknown account reference"),
     ("SA,KIRKLEES,1200,,02/11/2026,INV1,Receipt,ten,T9,0", "not a number"),
     ("SI,KIRKLEES,1200,,02/11/2026,INV1,Invoice,10.00,T9,0", "not a receipt"),
+    ("SA,PENNINE,1200,,02/11/2026,INV/2026/0009,Receipt,10.00,T9,0", "our document of account KIRKLEES"),
     ("SA,KIRKLEES,1200,,02/11/2026,INV/2026/0001,Receipt,120.00,T9,0.00", "duplicate transaction"),
 ])
 def test_each_bad_row_rejects_the_whole_file_with_its_row_number(line, message):
-    result = parse_receipts(GOOD + line + "\r\n", KNOWN, company_code="UKCO")
+    result = parse_receipts(GOOD + line + "\r\n", KNOWN, company_code="UKCO",
+                            exported_documents={"INV/2026/0009": "KIRKLEES"})
     assert result.records == []
     assert [error.row for error in result.errors] == [5]
     assert message in result.errors[0].message
@@ -42,6 +44,32 @@ def test_a_file_from_another_company_is_refused():
     result = parse_receipts(GOOD.replace("UKCO", "OTHERCO"), KNOWN, company_code="UKCO")
     assert result.records == [] and result.errors[0].row == 1
     assert "OTHERCO" in result.errors[0].message
+
+
+def test_a_sage_50_export_from_another_company_is_recognised_by_its_accounts():
+    foreign = ("SA,ACME01,1200,,02/11/2026,INV/1,Receipt,10.00,T9,0\r\n"
+               "SA,ACME02,1200,,02/11/2026,INV/2,Receipt,20.00,T9,0\r\n"
+               "SA,KIRKLEES,1200,,02/11/2026,BACS,Receipt,30.00,T9,0\r\n")
+    result = parse_receipts(foreign, KNOWN)
+    assert result.records == []
+    assert result.errors[0].row == 0 and "another Sage company" in result.errors[0].message
+    assert [error.row for error in result.errors[1:]] == [1, 2]
+    balances = parse_balances("ACME01,1,0,0,No\r\nACME02,1,0,0,No\r\n", KNOWN)
+    assert balances.errors[0].row == 0 and "2 of the 2 rows" in balances.errors[0].message
+
+
+def test_receipts_naming_our_invoices_under_other_accounts_count_as_foreign():
+    ours = {"INV/1": "KIRKLEES", "INV/2": "KIRKLEES"}
+    text = ("SA,PENNINE,1200,,02/11/2026,INV/1,Receipt,10.00,T9,0\r\n"
+            "SA,PENNINE,1200,,02/11/2026,INV/2,Receipt,20.00,T9,0\r\n")
+    result = parse_receipts(text, KNOWN, exported_documents=ours)
+    assert result.errors[0].row == 0 and "another Sage company" in result.errors[0].message
+    assert parse_receipts(text.replace("PENNINE", "KIRKLEES"), KNOWN, exported_documents=ours).errors == []
+
+
+def test_refund_payments_sp_are_read_too():
+    result = parse_receipts("SP,KIRKLEES,1200,,02/11/2026,CN/1,Refund,15.00,T9,0\r\n", KNOWN)
+    assert [(r.type, r.amount) for r in result.records] == [("SP", Decimal("15.00"))]
 
 
 def test_receipts_imported_before_are_duplicates():
@@ -68,13 +96,50 @@ def test_balances_parse_and_reject_bad_rows():
 
 
 def test_matching_by_reference_then_by_account_and_amount():
-    invoices = [OpenInvoice(1, "INV/1", "KIRKLEES", Decimal("120.00"), "2026-10-01"),
-                OpenInvoice(2, "INV/2", "KIRKLEES", Decimal("50.00"), "2026-10-02"),
-                OpenInvoice(3, "INV/3", "KIRKLEES", Decimal("50.00"), "2026-10-03")]
+    invoices = [OpenDocument(1, INVOICE, "INV/1", "KIRKLEES", Decimal("120.00"), "2026-10-01"),
+                OpenDocument(2, INVOICE, "INV/2", "KIRKLEES", Decimal("50.00"), "2026-10-02"),
+                OpenDocument(3, INVOICE, "INV/3", "KIRKLEES", Decimal("50.00"), "2026-10-03")]
     receipts = parse_receipts(
         "SA,KIRKLEES,1200,,02/11/2026,inv/1,R,120.00,T9,0\n"
         "SA,KIRKLEES,1200,,02/11/2026,BACS,R,50.00,T9,0\n"
         "SA,KIRKLEES,1200,,02/11/2026,BACS2,R,50.00,T9,0\n"
         "SA,KIRKLEES,1200,,02/11/2026,BACS3,R,50.00,T9,0\n", KNOWN).records
-    assert [(m.invoice_id, m.method) for m in match_receipts(receipts, invoices)] == [
-        (1, "reference"), (2, "amount"), (3, "amount"), (None, None)]
+    assert [(m.document_ids, m.method) for m in match_receipts(receipts, invoices)] == [
+        ((1,), "reference"), ((2,), "amount"), ((3,), "amount"), ((), None)]
+
+
+def test_a_receipt_of_an_invoice_less_its_credit_note_settles_both():
+    documents = [OpenDocument(1, INVOICE, "INV/1", "KIRKLEES", Decimal("120.00"), "2026-10-01"),
+                 OpenDocument(7, CREDIT_NOTE, "CN/7", "KIRKLEES", Decimal("20.00"), "2026-10-05"),
+                 OpenDocument(8, CREDIT_NOTE, "CN/8", "PENNINE", Decimal("20.00"), "2026-10-05")]
+    receipts = parse_receipts("SR,KIRKLEES,1200,,02/11/2026,BACS,R,100.00,T9,0\n"
+                              "SR,PENNINE,1200,,02/11/2026,BACS,R,100.00,T9,0\n", KNOWN).records
+    assert [(m.document_ids, m.method) for m in match_receipts(receipts, documents)] == [
+        ((1, 7), "net_of_credit"), ((), None)]
+
+
+def test_refund_payments_settle_credit_notes_never_invoices():
+    documents = [OpenDocument(1, INVOICE, "INV/1", "KIRKLEES", Decimal("15.00"), "2026-10-01"),
+                 OpenDocument(7, CREDIT_NOTE, "CN/7", "KIRKLEES", Decimal("15.00"), "2026-10-05"),
+                 OpenDocument(9, CREDIT_NOTE, "CN/9", "KIRKLEES", Decimal("40.00"), "2026-10-06")]
+    receipts = parse_receipts("SP,KIRKLEES,1200,,02/11/2026,cn/9,Refund,40.00,T9,0\n"
+                              "SP,KIRKLEES,1200,,02/11/2026,CHQ,Refund,15.00,T9,0\n"
+                              "SP,KIRKLEES,1200,,02/11/2026,INV/1,Refund,15.01,T9,0\n", KNOWN).records
+    assert [(m.document_ids, m.method) for m in match_receipts(receipts, documents)] == [
+        ((9,), "reference"), ((7,), "amount"), ((), None)]
+    sr_naming_a_credit_note = parse_receipts("SR,KIRKLEES,1200,,02/11/2026,CN/9,R,40.00,T9,0\n", KNOWN).records
+    assert match_receipts(sr_naming_a_credit_note, documents)[0].document_ids == ()
+
+
+def test_api_balances_take_overdue_from_unpaid_invoices_past_due():
+    from addons.ecrm_sage_bridge.sage_formats.bca_api import customer_balances
+    contacts = [{"id": "c1", "reference": "KIRKLEES", "balance": "180.00", "credit_limit": "1000.0"},
+                {"id": "c2", "reference": "PENNINE", "balance": "0.0", "credit_limit": None},
+                {"id": "c9", "reference": "SAGEONLY", "balance": "5.0"}]
+    unpaid = [{"contact": {"id": "c1"}, "due_date": "2026-10-31", "outstanding_amount": "120.00"},
+              {"contact": {"id": "c1"}, "due_date": "2026-12-31", "outstanding_amount": "60.00"},
+              {"contact": {"id": "c2"}, "due_date": "2026-11-30", "outstanding_amount": "9.99"}]
+    rows = customer_balances(contacts, unpaid, {"c1": "KIRKLEES", "c2": "PENNINE"}, "2026-11-30")
+    assert [(r.account_ref, r.balance, r.credit_limit, r.overdue, r.on_hold) for r in rows] == [
+        ("KIRKLEES", Decimal("180.00"), Decimal("1000.00"), Decimal("120.00"), None),
+        ("PENNINE", Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), None)]
