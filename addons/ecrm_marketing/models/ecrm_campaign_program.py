@@ -129,10 +129,12 @@ class EcrmCampaignProgram(models.Model):
     @api.model
     def _enroll_on_interactions(self, interactions):
         """Event triggers: customers whose new interactions a running triggered program watches join it."""
-        types = set(interactions.mapped("interaction_type"))
         steps = self.env["ecrm.campaign.program.step"].sudo().search([
-            ("trigger", "=", "interaction"), ("interaction_type", "in", list(types)),
-            ("program_id.state", "=", "running"), ("program_id.mode", "=", "triggered")])
+            ("trigger", "=", "interaction"), ("program_id.state", "=", "running"),
+            ("program_id.mode", "=", "triggered")])
+        if not steps:  # most logging (e.g. a program's own 10,000 e-mails) concerns no trigger
+            return
+        interactions = interactions.with_context(prefetch_fields=False)
         for program in steps.mapped("program_id"):
             watched = set(steps.filtered(lambda step: step.program_id == program).mapped("interaction_type"))
             partners = interactions.filtered(lambda event: event.interaction_type in watched).mapped("partner_id")
