@@ -351,6 +351,7 @@ class EcrmSageBatch(models.Model):
         not ten; each invoice's own binding links it to the batch.
         """
         self.ensure_one()
+        subject = self._interaction_subject(kind)
         self.env.cr.execute("""
             SELECT partner_id, array_agg(sage_ref ORDER BY id) FROM ecrm_sage_binding
              WHERE batch_id = %s AND partner_id IS NOT NULL GROUP BY partner_id ORDER BY partner_id""", (self.id,))
@@ -358,7 +359,7 @@ class EcrmSageBatch(models.Model):
         rows = [{
             "partner_id": partner_id, "channel": "ledger", "direction": "outbound", "interaction_type": code,
             "company_id": backend.company_id.id, "res_model": self._name, "res_id": self.id,
-            "subject": self._interaction_subject(kind, refs),
+            "subject": subject(refs),
         } for partner_id, refs in self.env.cr.fetchall()]
         Interaction = self.env["ecrm.interaction"]
         for start in range(0, len(rows), INTERACTION_PAGE):
@@ -366,11 +367,18 @@ class EcrmSageBatch(models.Model):
         Interaction.invalidate_cache()
 
     @api.multi
-    def _interaction_subject(self, kind, refs):
+    def _interaction_subject(self, kind):
+        """The subject of a customer's entry, as a function of the references sent for them."""
+        name = self.name
         if kind == "customers":
-            return _("Sent to Sage as %s (batch %s)") % (refs[0], self.name)
-        shown = ", ".join(refs[:SUBJECT_REFS]) + (", ..." if len(refs) > SUBJECT_REFS else "")
-        return _("%d document(s) sent to Sage in batch %s: %s") % (len(refs), self.name, shown)
+            template = _("Sent to Sage as %s (batch %s)")
+            return lambda refs: template % (refs[0], name)
+        template = _("%d document(s) sent to Sage in batch %s: %s")
+
+        def subject(refs):
+            shown = ", ".join(refs[:SUBJECT_REFS]) + (", ..." if len(refs) > SUBJECT_REFS else "")
+            return template % (len(refs), name, shown)
+        return subject
 
     # ---- import ----
 

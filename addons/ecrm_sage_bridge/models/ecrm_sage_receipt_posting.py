@@ -63,14 +63,8 @@ class EcrmSageReceiptPosting(models.AbstractModel):
 
     @api.model
     def _reconcile(self, receipt_lines):
-        """Reconcile each receipt's line with its documents' lines, then point receipts at their line.
-
-        One reconcile() per receipt on purpose: deferring Odoo's recomputation across
-        receipts (partial reconciliations first, one recompute) made it slower, as
-        the account module recomputes every pending invoice whenever one is read.
-        """
-        for _receipt, lines in receipt_lines:
-            lines.with_context(tracking_disable=True, mail_notrack=True).reconcile()
+        """Reconcile each receipt's line with its documents' lines, then point receipts at their line."""
+        self.env["ecrm.sage.bulk.reconcile"]._reconcile([lines for _receipt, lines in receipt_lines])
         execute_values(self.env.cr._obj, """
             UPDATE ecrm_sage_receipt receipt SET move_line_id = v.line_id FROM (VALUES %s) AS v (id, line_id)
              WHERE receipt.id = v.id""", [(receipt.id, lines[0].id) for receipt, lines in receipt_lines],

@@ -5,7 +5,6 @@ and tax code of a document, so Sage groups them back into one header with
 splits (same type, account, date and reference).
 """
 import csv
-import datetime
 import re
 from collections import OrderedDict, namedtuple
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,10 +31,16 @@ def money(value):
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
 def sage_date(value):
     """'2026-11-02' or a date -> '02/11/2026' (Sage reads dd/mm/yyyy)."""
     if isinstance(value, str):
-        value = datetime.datetime.strptime(value[:10], "%Y-%m-%d").date()
+        found = ISO_DATE.match(value)
+        if not found:
+            raise ValueError("date %r is not YYYY-MM-DD" % (value,))
+        return "%s/%s/%s" % (found.group(3), found.group(2), found.group(1))
     return value.strftime(DATE_FORMAT)
 
 
