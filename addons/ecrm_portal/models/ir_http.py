@@ -35,10 +35,10 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _ecrm_redirect(cls, website):
-        rules = request.env["ecrm.personalisation.rule"]._compiled_rules(website.id)
-        if not any(rule["actions"].get("redirect_from") for rule in rules):
+        if not request.env["ecrm.personalisation.rule"]._compiled_rules(website.id).has_redirects:
             return None
-        return website.ecrm_decision().redirects.get(engine.normalise_path(request.httprequest.path))
+        rule = website._ecrm_slot(("redirect", engine.normalise_path(request.httprequest.path)))
+        return rule["actions"]["redirect_to"] if rule else None
 
     @classmethod
     def _ecrm_track(cls, website):

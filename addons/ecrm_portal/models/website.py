@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Server-side personalisation of a page: the profile, the decision, the placement hooks."""
 import logging
+from collections import OrderedDict
 
 from odoo import api, fields, models
 from odoo.http import request
@@ -63,61 +64,69 @@ class Website(models.Model):
 
     @api.multi
     def _ecrm_profile(self, rules):
-        """The plain visitor profile the rules read; queries only what some rule needs."""
-        needs = _needs(rules)
+        """The plain visitor profile the rules read; looks up only the facts some rule needs."""
         user = self.env.user
-        logged_in = user.id != self.user_id.id
-        partner = user.partner_id.commercial_partner_id if logged_in else self.env["res.partner"]
+        partner_id = user.partner_id.id if user.id != self.user_id.id else None
         visitor = self.ecrm_visitor()
-        profile = {
-            "visitor_key": visitor.cookie_key if visitor else ("partner:%d" % partner.id if partner else
-                                                               request.session.sid),
-            "logged_in": logged_in,
-            "today": fields.Date.from_string(fields.Date.context_today(self)),
-            "visit_count": visitor.visit_count if visitor else 0,
-            "utm": clickstream.utm_from_query(request.httprequest.args),
-            "country_code": (partner.country_id.code if partner else None) or _geoip_country(),
-            "pricelist_id": (request.session.get("website_sale_current_pl")
-                             or (partner.property_product_pricelist.id if partner else None)),
-            "partner_rule_ids": set(), "segment_ids": set(), "purchased_category_ids": set(),
-            "viewed_category_days": {}, "viewed_category_counts": {}, "interest_category_ids": set(),
-        }
-        if partner:
-            profile["partner_rule_ids"] = self.env["ecrm.personalisation.rule"]._partner_matches(rules, partner.id)
-            profile["interest_category_ids"] = set(
-                partner.sudo().ecrm_interest_category_ids.ids + user.partner_id.sudo().ecrm_interest_category_ids.ids)
-            if "purchased" in needs:
-                profile["purchased_category_ids"] = self._ecrm_purchased_categories(partner.id)
-            if "segments" in needs and "ecrm.segment" in self.env:
-                profile["segment_ids"] = self._ecrm_segments(partner.id)
-        if "viewed" in needs and (visitor or partner):
-            days, counts = self._ecrm_viewed_categories(visitor.id if visitor else 0, partner.id if partner else 0)
-            profile["viewed_category_days"], profile["viewed_category_counts"] = days, counts
+        profile = self._ecrm_base_profile(
+            rules, partner_id, visitor.id if visitor else None, visit_count=visitor.visit_count if visitor else 0,
+            utm=clickstream.utm_from_query(request.httprequest.args))
+        profile["visitor_key"] = visitor.cookie_key if visitor else (
+            "partner:%d" % partner_id if partner_id else request.session.sid)
+        if "country" in rules.needs and not profile["country_code"]:
+            profile["country_code"] = (request.session.get("geoip") or {}).get("country_code")
+        if "pricelist" in rules.needs:
+            # the visitor's own pricelist, before any rule applies one
+            profile["pricelist_id"] = super(Website, self).get_current_pricelist().id
         return profile
 
-    def _ecrm_purchased_categories(self, commercial_partner_id):
-        self.env.cr.execute("""
-            SELECT DISTINCT rel.product_public_category_id
-              FROM sale_order_line l
-              JOIN sale_order o ON o.id = l.order_id AND o.state IN ('sale', 'done')
-              JOIN res_partner p ON p.id = o.partner_id AND p.commercial_partner_id = %s
-              JOIN product_product pp ON pp.id = l.product_id
-              JOIN product_public_category_product_template_rel rel ON rel.product_template_id = pp.product_tmpl_id
-        """, (commercial_partner_id,))
-        return {row[0] for row in self.env.cr.fetchall()}
+    @api.multi
+    def _ecrm_base_profile(self, rules, partner_id, visitor_id, visit_count=0, utm=None):
+        """What the website knows of a customer (a contact or company id, or None) and a browser.
 
-    def _ecrm_viewed_categories(self, visitor_id, partner_id):
+        Shared by page renders and the backend preview: the customer's facts come from
+        one query and the customer filters from one more, each only when a rule uses them.
+        """
+        profile = {
+            "visitor_key": None, "logged_in": bool(partner_id), "visit_count": visit_count, "utm": utm or {},
+            "today": fields.Date.from_string(fields.Date.context_today(self)),
+            "pricelist_id": None, "partner_rule_ids": set(), "segment_ids": set(), "country_code": None,
+        }
+        profile.update(self._ecrm_facts(rules, partner_id, visitor_id))
+        if partner_id and "partner_domain" in rules.needs:
+            profile["partner_rule_ids"] = self.env["ecrm.personalisation.rule"]._partner_matches(rules, partner_id)
+        if profile.get("company_id") and "segments" in rules.needs and "ecrm.segment" in self.env:
+            profile["segment_ids"] = self._ecrm_segments(profile["company_id"])
+        return profile
+
+    def _ecrm_facts(self, rules, partner_id, visitor_id):
+        """The customer's company, country, interests, categories bought and viewed: one query.
+
+        Facts no rule reads are not selected and come back empty. Interests and views
+        of the contact and of its company both count.
+        """
+        wanted = [fact for fact in FACT_SQL if fact in rules.needs]
+        facts = {"company_id": None, "interest_category_ids": set(), "purchased_category_ids": set(),
+                 "viewed_category_days": {}, "viewed_category_counts": {}}
+        if not (partner_id and (wanted or "segments" in rules.needs)) and not (visitor_id and "viewed" in wanted):
+            return facts
+        # FACT_SQL holds constant SQL only: every value is a bound parameter
         self.env.cr.execute("""
-            SELECT categ_id, MIN(EXTRACT(DAY FROM (now() at time zone 'UTC') - date))::int, COUNT(*)
-              FROM (SELECT v.date, COALESCE(v.public_categ_id, rel.product_public_category_id) AS categ_id
-                      FROM ecrm_page_view v
-                 LEFT JOIN product_public_category_product_template_rel rel
-                        ON rel.product_template_id = v.product_tmpl_id
-                     WHERE v.visitor_id = %s OR v.partner_id = %s) seen
-             WHERE categ_id IS NOT NULL GROUP BY categ_id
-        """, (visitor_id, partner_id))
-        rows = self.env.cr.fetchall()
-        return {row[0]: row[1] for row in rows}, {row[0]: row[2] for row in rows}
+            SELECT me.company, %s
+              FROM (SELECT %%(partner)s::int AS id,
+                           (SELECT commercial_partner_id FROM res_partner WHERE id = %%(partner)s) AS company) me
+        """ % ", ".join([FACT_SQL[fact] for fact in wanted] or ["NULL"]),
+            {"partner": partner_id, "visitor": visitor_id or 0, "days": rules.viewed_days})
+        company_id, *values = self.env.cr.fetchone()
+        row = dict(zip(wanted, values))
+        facts["company_id"] = company_id
+        facts["country_code"] = row.get("country")
+        facts["interest_category_ids"] = set(row.get("interests") or ())
+        facts["purchased_category_ids"] = set(row.get("purchased") or ())
+        for category, days, views in row.get("viewed") or ():
+            facts["viewed_category_days"][category] = days
+            facts["viewed_category_counts"][category] = views
+        return facts
 
     def _ecrm_segments(self, partner_id):
         Segment = self.env["ecrm.segment"].sudo()
@@ -130,38 +139,51 @@ class Website(models.Model):
 
     @api.multi
     def ecrm_block(self, placement):
-        """The rule whose content fills a placement on this page (sudo record), or None."""
+        """The compiled rule whose content fills a placement on this page, or None."""
         try:
-            decision = self.ecrm_decision()
-            state = self._ecrm_state()
-            rule = decision.block(placement)
-            held = [rule_id for rule_id, arm in decision.impressions.items() if arm == "control"]
-            state["held"].update(held)
-            if not rule:
-                return None
-            state["shown"].add(rule["id"])
-            return self.env["ecrm.personalisation.rule"].sudo().browse(rule["id"])
+            return self._ecrm_slot(("block", placement))
         except Exception as error:  # a broken rule never breaks the page
             self._ecrm_fail(error)
             return None
+
+    def _ecrm_slot(self, slot):
+        """The rule that won ``slot`` if the visitor is in its treatment arm.
+
+        Either arm counts as one impression of the rule on this page view, so treatment
+        and control are counted alike: where the slot is on the page.
+        """
+        rule, arm = self.ecrm_decision().claimed(slot)
+        if rule:
+            self._ecrm_state()["shown" if arm == "treatment" else "held"].add(rule["id"])
+        return rule if arm == "treatment" else None
+
+    @api.multi
+    def ecrm_block_html(self, rule):
+        """The block's HTML for visitors, from the per-worker cache; editors get the field itself."""
+        content = self.env["ecrm.personalisation.rule"]._content_html(rule["id"], self.env.lang)
+        return self.env["ir.qweb.field.html"].value_to_html(content, {"template_options": {}})
+
+    @api.multi
+    def ecrm_rule_record(self, rule):
+        """The rule behind a block, for the website editor's t-field (designers may write it)."""
+        return self.env["ecrm.personalisation.rule"].sudo().browse(rule["id"])
 
     @api.multi
     def ecrm_promoted_products(self, limit=4):
         """Products the winning promotion rule puts forward, as the visitor may see them."""
         rule = None
         try:
-            decision = self.ecrm_decision()
-            rule = decision.promotion
+            rule = self._ecrm_slot(("promotion",))
             if not rule:
                 return self.env["product.template"]
-            self._ecrm_state()["shown"].add(rule["id"])
             top_sellers = {}
             if rule["actions"]["promote"] == "top_sellers":
                 category = engine.most_viewed_category(self._ecrm_state()["profile"])
                 if category:
                     top_sellers[category] = self._ecrm_top_sellers(category, limit)
             ids = engine.promoted_product_ids(rule, self._ecrm_state()["profile"], top_sellers, limit)
-            return self.env["product.template"].browse(ids).exists().filtered("website_published")
+            published = self.env["product.template"].search([("id", "in", ids), ("website_published", "=", True)])
+            return published.sorted(lambda product: ids.index(product.id))
         except Exception as error:
             self._ecrm_fail(error, rule["id"] if rule else None)
             return self.env["product.template"]
@@ -186,34 +208,67 @@ class Website(models.Model):
 
     @api.multi
     def get_current_pricelist(self):
-        """A matching rule may set the session pricelist; the customer's own choice still wins."""
-        if request and not request.session.get("website_sale_current_pl") and _has_pricelist_rules(self):
-            decision = self.ecrm_decision()
-            if decision.pricelist_id:
-                pricelist = self.env["product.pricelist"].sudo().browse(decision.pricelist_id).exists()
-                if pricelist and pricelist.selectable:
-                    return pricelist
+        """A matching rule's pricelist holds for the rest of the session; the customer's own choice wins."""
+        if request and not request.session.get("website_sale_current_pl"):
+            pricelist = self._ecrm_session_pricelist()
+            if pricelist:
+                return pricelist
         return super().get_current_pricelist()
 
+    def _ecrm_session_pricelist(self):
+        """The pricelist a rule gave this session, while that rule still gives it; or None.
 
-def _has_pricelist_rules(website):
-    rules = website.env["ecrm.personalisation.rule"]._compiled_rules(website.id)
-    return any(rule["actions"]["pricelist_id"] for rule in rules)
+        Remembered in the session because the rule's conditions (a UTM campaign, say)
+        may hold on the landing page only.
+        """
+        rules = self.env["ecrm.personalisation.rule"]._compiled_rules(self.id)
+        if not rules.has_pricelists:
+            return None
+        granted = self._ecrm_slot(("pricelist",))
+        if granted:
+            remembered = [granted["id"], granted["actions"]["pricelist_id"]]
+            if request.session.get(SESSION_PRICELIST) != remembered:
+                request.session[SESSION_PRICELIST] = remembered
+        rule_id, pricelist_id = request.session.get(SESSION_PRICELIST) or (None, None)
+        if not any(rule["id"] == rule_id and rule["actions"]["pricelist_id"] == pricelist_id for rule in rules):
+            return None
+        pricelist = self.env["product.pricelist"].sudo().browse(pricelist_id).exists()
+        usable = pricelist.active and pricelist.website_id.id in (False, self.id) and \
+            pricelist.company_id.id in (False, self.company_id.id)
+        return self.env["product.pricelist"].browse(pricelist_id) if usable else None
 
 
-def _needs(rules):
-    needs = set()
-    for rule in rules:
-        conditions, actions = rule["conditions"], rule["actions"]
-        if conditions.get("purchased_category_ids"):
-            needs.add("purchased")
-        if conditions.get("viewed_category_ids") or actions.get("promote") == "top_sellers":
-            needs.add("viewed")
-        if conditions.get("segment_ids"):
-            needs.add("segments")
-    return needs
+SESSION_PRICELIST = "ecrm_pricelist"  # [rule id, pricelist id] granted to this browser session
 
-
-def _geoip_country():
-    geoip = request.session.get("geoip") or {}
-    return geoip.get("country_code")
+# The customer facts a rule set may read, each one column of the single SELECT in
+# Website._ecrm_facts, over ``me`` (the contact's id and its company's id). Constant SQL.
+FACT_SQL = OrderedDict([
+    # the company's country first, else the contact's
+    ("country", """(SELECT country.code FROM res_partner customer
+                      JOIN res_country country ON country.id = customer.country_id
+                     WHERE customer.id IN (me.id, me.company)
+                  ORDER BY customer.id = me.company DESC LIMIT 1)"""),
+    ("interests", """ARRAY(SELECT DISTINCT categ_id FROM ecrm_partner_interest_categ_rel
+                            WHERE partner_id IN (me.id, me.company))"""),
+    ("purchased", """ARRAY(SELECT DISTINCT rel.product_public_category_id
+                             FROM sale_order_line line
+                             JOIN sale_order sale ON sale.id = line.order_id AND sale.state IN ('sale', 'done')
+                             JOIN res_partner buyer ON buyer.id = sale.partner_id
+                             JOIN product_product variant ON variant.id = line.product_id
+                             JOIN product_public_category_product_template_rel rel
+                               ON rel.product_template_id = variant.product_tmpl_id
+                            WHERE buyer.commercial_partner_id = me.company)"""),
+    # [[category, days since last view, views]] over the rules' look-back window
+    ("viewed", """ARRAY(SELECT ARRAY[seen.categ_id, MIN(seen.days), COUNT(*)]
+                          FROM (SELECT COALESCE(view.public_categ_id, rel.product_public_category_id) AS categ_id,
+                                       EXTRACT(DAY FROM (now() AT TIME ZONE 'UTC') - view.date)::int AS days
+                                  FROM ecrm_page_view view
+                             LEFT JOIN product_public_category_product_template_rel rel
+                                    ON rel.product_template_id = view.product_tmpl_id
+                                 WHERE (view.visitor_id = %(visitor)s OR view.partner_id IN (me.id, me.company))
+                                   AND (view.product_tmpl_id IS NOT NULL OR view.public_categ_id IS NOT NULL)
+                                   AND view.date >= (now() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+                               ) seen
+                         WHERE seen.categ_id IS NOT NULL
+                      GROUP BY seen.categ_id)"""),
+])

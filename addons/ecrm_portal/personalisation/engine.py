@@ -14,7 +14,7 @@ A *profile* describes the current visitor (dict):
 
 A compiled *rule* (dict): id, name, priority (higher wins), date_from/date_to
 (datetime.date or None), split_percent (share that gets the treatment, 100 = no
-control group), conditions (dict, see CONDITION_CHECKS) and actions (dict:
+control group), conditions (dict, see CONDITIONS) and actions (dict:
 placement, content, promote, product_ids, redirect_from, redirect_to, pricelist_id).
 """
 import hashlib
@@ -31,97 +31,162 @@ def _overlap(wanted, have):
     return bool(set(wanted) & set(have or ()))
 
 
-def _check_partner_domain(rule, conditions, profile):
+# One Condition per condition a rule sets: ``holds(profile)`` decides, ``explain(profile, ok)``
+# says why for the preview. Built once per compiled rule (see conditions_of), so a page
+# render runs only the predicates of the conditions each rule really has.
+Condition = namedtuple("Condition", "name holds explain")
+
+
+def _partner_domain(rule, conditions):
     if not conditions.get("has_partner_domain"):
         return None
-    ok = rule["id"] in set(profile.get("partner_rule_ids") or ())
-    return Check("partner_domain", ok, "customer %s the partner filter" % ("matches" if ok else "does not match"))
+    rule_id = rule["id"]
+    return Condition("partner_domain", lambda profile: rule_id in (profile.get("partner_rule_ids") or ()),
+                     lambda profile, ok: "customer %s the partner filter" % ("matches" if ok else "does not match"))
 
 
-def _check_segments(rule, conditions, profile):
-    wanted = conditions.get("segment_ids")
+def _segments(rule, conditions):
+    wanted = frozenset(conditions.get("segment_ids") or ())
     if not wanted:
         return None
-    ok = _overlap(wanted, profile.get("segment_ids"))
-    return Check("segments", ok, "in segment %s" % sorted(wanted) if ok else "in none of segments %s" % sorted(wanted))
+    return Condition("segments", lambda profile: _overlap(wanted, profile.get("segment_ids")),
+                     lambda profile, ok: ("in segment %s" if ok else "in none of segments %s") % sorted(wanted))
 
 
-def _check_purchased(rule, conditions, profile):
-    wanted = conditions.get("purchased_category_ids")
+def _purchased(rule, conditions):
+    wanted = frozenset(conditions.get("purchased_category_ids") or ())
     if not wanted:
         return None
-    ok = _overlap(wanted, profile.get("purchased_category_ids"))
-    return Check("purchased_categories", ok, "has%s bought from categories %s" % ("" if ok else " not", sorted(wanted)))
+    return Condition("purchased_categories", lambda profile: _overlap(wanted, profile.get("purchased_category_ids")),
+                     lambda profile, ok: "has%s bought from categories %s" % ("" if ok else " not", sorted(wanted)))
 
 
-def _check_viewed(rule, conditions, profile):
-    wanted = conditions.get("viewed_category_ids")
+def _viewed(rule, conditions):
+    wanted = frozenset(conditions.get("viewed_category_ids") or ())
     if not wanted:
         return None
     days = conditions.get("viewed_days") or 30
-    seen = profile.get("viewed_category_days") or {}
-    ok = any(category in seen and seen[category] <= days for category in wanted)
-    return Check("viewed_categories", ok, "%s categories %s in the last %d days"
-                 % ("viewed" if ok else "did not view", sorted(wanted), days))
+
+    def holds(profile):
+        seen = profile.get("viewed_category_days") or {}
+        return any(category in seen and seen[category] <= days for category in wanted)
+    return Condition("viewed_categories", holds, lambda profile, ok: "%s categories %s in the last %d days" % (
+        "viewed" if ok else "did not view", sorted(wanted), days))
 
 
-def _check_interests(rule, conditions, profile):
-    wanted = conditions.get("interest_category_ids")
+def _interests(rule, conditions):
+    wanted = frozenset(conditions.get("interest_category_ids") or ())
     if not wanted:
         return None
-    ok = _overlap(wanted, profile.get("interest_category_ids"))
-    return Check("interests", ok, "declared %sinterest in %s" % ("" if ok else "no ", sorted(wanted)))
+    return Condition("interests", lambda profile: _overlap(wanted, profile.get("interest_category_ids")),
+                     lambda profile, ok: "declared %sinterest in %s" % ("" if ok else "no ", sorted(wanted)))
 
 
-def _check_pricelist(rule, conditions, profile):
-    wanted = conditions.get("pricelist_ids")
+def _pricelist(rule, conditions):
+    wanted = frozenset(conditions.get("pricelist_ids") or ())
     if not wanted:
         return None
-    ok = profile.get("pricelist_id") in set(wanted)
-    return Check("pricelist", ok, "pricelist %s %s %s" % (profile.get("pricelist_id"), "in" if ok else "not in", sorted(wanted)))
+    return Condition("pricelist", lambda profile: profile.get("pricelist_id") in wanted,
+                     lambda profile, ok: "pricelist %s %s %s" % (profile.get("pricelist_id"), "in" if ok else "not in",
+                                                                 sorted(wanted)))
 
 
-def _check_country(rule, conditions, profile):
-    wanted = conditions.get("country_codes")
+def _country(rule, conditions):
+    wanted = frozenset(code.upper() for code in conditions.get("country_codes") or ())
     if not wanted:
         return None
-    code = (profile.get("country_code") or "").upper()
-    ok = code in {c.upper() for c in wanted}
-    return Check("country", ok, "country %r %s %s" % (code or None, "in" if ok else "not in", sorted(wanted)))
+    return Condition("country", lambda profile: (profile.get("country_code") or "").upper() in wanted,
+                     lambda profile, ok: "country %r %s %s" % ((profile.get("country_code") or "").upper() or None,
+                                                               "in" if ok else "not in", sorted(wanted)))
 
 
-def _check_audience(rule, conditions, profile):
+def _audience(rule, conditions):
     audience = conditions.get("audience") or "any"
     if audience == "any":
         return None
-    logged_in = bool(profile.get("logged_in"))
-    ok = logged_in == (audience == "logged_in")
-    return Check("audience", ok, "visitor is %s" % ("logged in" if logged_in else "anonymous"))
+    wanted = audience == "logged_in"
+    return Condition("audience", lambda profile: bool(profile.get("logged_in")) == wanted,
+                     lambda profile, ok: "visitor is %s" % ("logged in" if profile.get("logged_in") else "anonymous"))
 
 
-def _check_visits(rule, conditions, profile):
+def _visits(rule, conditions):
     low, high = conditions.get("min_visits"), conditions.get("max_visits")
     if not low and not high:
         return None
-    count = profile.get("visit_count") or 0
-    ok = (not low or count >= low) and (not high or count <= high)
-    return Check("visit_count", ok, "%d visits (wanted %s..%s)" % (count, low or 0, high or "any"))
+
+    def holds(profile):
+        count = profile.get("visit_count") or 0
+        return (not low or count >= low) and (not high or count <= high)
+    return Condition("visit_count", holds, lambda profile, ok: "%d visits (wanted %s..%s)" % (
+        profile.get("visit_count") or 0, low or 0, high or "any"))
 
 
-def _check_utm(rule, conditions, profile):
-    utm = profile.get("utm") or {}
-    wanted = {key: conditions.get("utm_" + key) for key in ("source", "medium", "campaign")}
-    wanted = {key: value for key, value in wanted.items() if value}
+def _utm(rule, conditions):
+    wanted = {key: conditions.get("utm_" + key).strip().lower() for key in ("source", "medium", "campaign")
+              if conditions.get("utm_" + key)}
     if not wanted:
         return None
-    ok = all((utm.get(key) or "").strip().lower() == value.strip().lower() for key, value in wanted.items())
-    return Check("utm", ok, "utm %s, wanted %s" % ({k: utm.get(k) for k in wanted}, wanted))
+
+    def holds(profile):
+        utm = profile.get("utm") or {}
+        return all((utm.get(key) or "").strip().lower() == value for key, value in wanted.items())
+    return Condition("utm", holds, lambda profile, ok: "utm %s, wanted %s" % (
+        {key: (profile.get("utm") or {}).get(key) for key in wanted}, wanted))
 
 
-CONDITION_CHECKS = (
-    _check_partner_domain, _check_segments, _check_purchased, _check_viewed, _check_interests,
-    _check_pricelist, _check_country, _check_audience, _check_visits, _check_utm,
-)
+CONDITIONS = (_partner_domain, _segments, _purchased, _viewed, _interests, _pricelist, _country, _audience,
+              _visits, _utm)
+
+
+def conditions_of(rule):
+    """The Conditions a rule sets, built once and kept on the (cached) compiled rule."""
+    compiled = rule.get("_conditions")
+    if compiled is None:
+        conditions = rule.get("conditions") or {}
+        compiled = rule["_conditions"] = tuple(
+            condition for condition in (build(rule, conditions) for build in CONDITIONS) if condition)
+    return compiled
+
+
+# what a profile must hold for a rule's conditions / actions: the fact each one reads
+FACTS = {"partner_domain": "partner_domain", "segments": "segments", "purchased_categories": "purchased",
+         "viewed_categories": "viewed", "interests": "interests", "pricelist": "pricelist", "country": "country"}
+
+
+def profile_needs(rules):
+    """The visitor facts some rule reads, so that a page looks up nothing else."""
+    needs = set()
+    for rule in rules:
+        try:
+            conditions = conditions_of(rule)
+        except Exception:  # noqa: B902 - decide() reports the broken rule through on_error
+            continue
+        needs.update(FACTS[condition.name] for condition in conditions if condition.name in FACTS)
+        if (rule.get("actions") or {}).get("promote") == "top_sellers":
+            needs.add("viewed")
+    return frozenset(needs)
+
+
+def viewed_window(rules):
+    """Days of page views the rules look back on (the longest 'viewed within', 30 by default)."""
+    return max([(rule.get("conditions") or {}).get("viewed_days") or 30 for rule in rules
+                if (rule.get("conditions") or {}).get("viewed_category_ids")
+                or (rule.get("actions") or {}).get("promote") == "top_sellers"] or [30])
+
+
+class RuleSet(tuple):
+    """A website's compiled rules in evaluation order, and what a page needs to decide them.
+
+    Built once per worker and rule change (it is what the Odoo layer caches).
+    """
+
+    def __new__(cls, rules):
+        self = super().__new__(cls, ordered(rules))
+        self.needs = profile_needs(self)
+        self.viewed_days = viewed_window(self)
+        self.has_redirects = any(slot[0] == "redirect" for rule in self for slot in slots_of(rule))
+        self.has_pricelists = any(slot[0] == "pricelist" for rule in self for slot in slots_of(rule))
+        return self
 
 
 def split_bucket(rule_id, visitor_key):
@@ -135,30 +200,60 @@ def in_date_window(rule, today):
            (not rule.get("date_to") or today <= rule["date_to"])
 
 
+def arm(rule, profile):
+    """"treatment" or "control" for a visitor the rule matched."""
+    split = rule.get("split_percent")
+    split = 100 if split is None else split
+    in_treatment = split >= 100 or split_bucket(rule["id"], profile.get("visitor_key") or "") < split
+    return "treatment" if in_treatment else "control"
+
+
 def evaluate(rule, profile):
     """Every condition the rule sets must hold. Returns an Evaluation with the reasons."""
-    checks = []
     today = profile.get("today")
     if today is not None and not in_date_window(rule, today):
-        checks.append(Check("date_window", False, "outside %s..%s" % (rule.get("date_from"), rule.get("date_to"))))
-        return Evaluation(rule, False, None, checks)
-    conditions = rule.get("conditions") or {}
-    for check in CONDITION_CHECKS:
-        result = check(rule, conditions, profile)
-        if result is not None:
-            checks.append(result)
+        check = Check("date_window", False, "outside %s..%s" % (rule.get("date_from"), rule.get("date_to")))
+        return Evaluation(rule, False, None, [check])
+    checks = []
+    for condition in conditions_of(rule):
+        ok = bool(condition.holds(profile))
+        checks.append(Check(condition.name, ok, condition.explain(profile, ok)))
     matched = all(check.ok for check in checks)
-    variant = None
-    if matched:
-        split = rule.get("split_percent")
-        split = 100 if split is None else split
-        in_treatment = split >= 100 or split_bucket(rule["id"], profile.get("visitor_key") or "") < split
-        variant = "treatment" if in_treatment else "control"
-    return Evaluation(rule, matched, variant, checks)
+    return Evaluation(rule, matched, arm(rule, profile) if matched else None, checks)
+
+
+def matches(rule, profile):
+    """evaluate(rule, profile).matched, without the reasons: stops at the first failing condition."""
+    today = profile.get("today")
+    if today is not None and not in_date_window(rule, today):
+        return False
+    return all(condition.holds(profile) for condition in conditions_of(rule))
 
 
 def ordered(rules):
     return sorted(rules, key=lambda rule: (-(rule.get("priority") or 0), rule["id"]))
+
+
+def slots_of(rule):
+    """The parts of a page a rule's actions want: ("block", placement), ("promotion",), ..."""
+    slots = rule.get("_slots")
+    if slots is None:
+        slots = rule["_slots"] = _slots(rule.get("actions") or {})
+    return slots
+
+
+def _slots(actions):
+    slots = []
+    if actions.get("placement") and actions.get("content"):
+        slots.append(("block", actions["placement"]))
+    if actions.get("promote") in ("fixed", "top_sellers"):
+        slots.append(("promotion",))
+    source = normalise_path(actions.get("redirect_from"))
+    if source and actions.get("redirect_to"):
+        slots.append(("redirect", source))
+    if actions.get("pricelist_id"):
+        slots.append(("pricelist",))
+    return tuple(slots)
 
 
 class Decision:
@@ -166,60 +261,78 @@ class Decision:
 
     ``impressions`` maps rule id -> "treatment" / "control" for every rule that
     matched and claimed a slot; control-group visitors see the default page.
+    ``evaluations`` holds every rule's Evaluation when decide() was asked to explain.
     """
 
     def __init__(self):
-        self.blocks = {}
-        self.promotion = None
-        self.redirects = {}
-        self.pricelist_id = None
+        self.claims = {}  # slot -> (rule, arm)
         self.impressions = {}
         self.evaluations = []
 
+    def claimed(self, slot):
+        """(rule, "treatment" / "control") that won a slot, or (None, None)."""
+        return self.claims.get(slot, (None, None))
+
+    def _treated(self, slot):
+        rule, variant = self.claimed(slot)
+        return rule if variant == "treatment" else None
+
     def block(self, placement):
-        return self.blocks.get(placement)
+        return self._treated(("block", placement))
+
+    @property
+    def blocks(self):
+        return {slot[1]: rule for slot, (rule, variant) in self.claims.items()
+                if slot[0] == "block" and variant == "treatment"}
+
+    @property
+    def promotion(self):
+        return self._treated(("promotion",))
+
+    @property
+    def redirects(self):
+        return {slot[1]: rule["actions"]["redirect_to"] for slot, (rule, variant) in self.claims.items()
+                if slot[0] == "redirect" and variant == "treatment"}
+
+    @property
+    def pricelist_rule(self):
+        return self._treated(("pricelist",))
+
+    @property
+    def pricelist_id(self):
+        rule = self.pricelist_rule
+        return rule["actions"]["pricelist_id"] if rule else None
 
 
-def decide(rules, profile, on_error=None):
-    """Apply the highest-priority matching rule to each action slot.
+def decide(rules, profile, on_error=None, explain=False):
+    """Give each slot of the page to the highest-priority matching rule that wants it.
 
-    A rule that raises is skipped and handed to ``on_error(rule, exc)``; the
-    other rules still decide the page.
+    A rule whose slots are all taken already is not evaluated (unless ``explain``,
+    for the preview, which also keeps every rule's Evaluation). A rule that raises
+    is skipped and handed to ``on_error(rule, exc)``; the other rules still decide.
     """
     decision = Decision()
     for rule in ordered(rules):
+        free = [slot for slot in slots_of(rule) if slot not in decision.claims]
+        if not free and not explain:
+            continue
         try:
-            evaluation = evaluate(rule, profile)
+            if explain:
+                evaluation = evaluate(rule, profile)
+                decision.evaluations.append(evaluation)
+                matched, variant = evaluation.matched, evaluation.variant
+            else:
+                matched = matches(rule, profile)
+                variant = arm(rule, profile) if matched and free else None
         except Exception as exc:  # noqa: B902 - one bad rule must never take the page down
             if on_error is None:
                 raise
             on_error(rule, exc)
             continue
-        decision.evaluations.append(evaluation)
-        if not evaluation.matched:
-            continue
-        actions = rule.get("actions") or {}
-        claimed = False
-        placement = actions.get("placement")
-        if placement and actions.get("content") and placement not in decision.blocks:
-            decision.blocks[placement] = rule if evaluation.variant == "treatment" else None
-            claimed = True
-        if actions.get("promote") in ("fixed", "top_sellers") and decision.promotion is None:
-            decision.promotion = rule if evaluation.variant == "treatment" else False
-            claimed = True
-        source = normalise_path(actions.get("redirect_from"))
-        if source and actions.get("redirect_to") and source not in decision.redirects:
-            decision.redirects[source] = actions["redirect_to"] if evaluation.variant == "treatment" else None
-            claimed = True
-        if actions.get("pricelist_id") and decision.pricelist_id is None:
-            decision.pricelist_id = actions["pricelist_id"] if evaluation.variant == "treatment" else False
-            claimed = True
-        if claimed:
-            decision.impressions[rule["id"]] = evaluation.variant
-    decision.blocks = {key: rule for key, rule in decision.blocks.items() if rule}
-    decision.redirects = {key: target for key, target in decision.redirects.items() if target}
-    decision.promotion = decision.promotion or None
-    decision.pricelist_id = decision.pricelist_id or None
+        if matched and free:
+            for slot in free:
+                decision.claims[slot] = (rule, variant)
+            decision.impressions[rule["id"]] = variant
     return decision
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 from odoo.exceptions import ValidationError
 
 from .common import PortalCase
@@ -60,6 +62,42 @@ class TestRules(PortalCase):
         rule.invalidate_cache()
         self.assertEqual((rule.impression_count, rule.control_count, rule.click_count), (2, 1, 1))
         self.assertEqual((rule.order_count, rule.control_order_count), (1, 0))
+
+    def test_orders_count_per_arm_within_seven_days_of_the_first_impression(self):
+        rule = self.rule(split_percent=50)
+        third = self.env["res.partner"].create({"name": "Otley Care (test)", "is_company": True})
+        Visitor, View = self.env["ecrm.visitor"], self.env["ecrm.page.view"]
+        for partner, arm in ((self.trust, "rule_ids"), (self.other, "control_rule_ids"), (third, "control_rule_ids")):
+            visitor = Visitor.create({"partner_id": partner.id})
+            View._record({"visitor_id": visitor.id, "partner_id": partner.id, "path": "/", arm: {rule.id}})
+            View._record({"visitor_id": visitor.id, "partner_id": partner.id, "path": "/shop", arm: {rule.id}})
+        seen = datetime.datetime(2026, 10, 1, 12, 0)
+        self.env.cr.execute("UPDATE ecrm_page_view SET date = %s WHERE rule_ids LIKE %s OR control_rule_ids LIKE %s",
+                            (seen, "%%,%d,%%" % rule.id, "%%,%d,%%" % rule.id))
+        # the buyer's company orders 3 days later; the control customers one day before and ten days after,
+        # and the third control customer twice within the week (one converting visitor)
+        self.confirmed_order(self.buyer, seen + datetime.timedelta(days=3))
+        self.confirmed_order(self.other, seen - datetime.timedelta(days=1))
+        self.confirmed_order(self.other, seen + datetime.timedelta(days=10))
+        self.confirmed_order(third, seen + datetime.timedelta(days=2))
+        self.confirmed_order(third, seen + datetime.timedelta(days=6, hours=23))
+        rule.invalidate_cache()
+        self.assertEqual((rule.impression_count, rule.visitor_count, rule.order_count), (2, 1, 1))
+        self.assertEqual((rule.control_count, rule.control_visitor_count, rule.control_order_count), (4, 2, 1))
+
+    def confirmed_order(self, partner, date):
+        order = self.env["sale.order"].create({"partner_id": partner.id, "order_line": [(0, 0, {
+            "product_id": self.env.ref("product.product_product_8").id, "product_uom_qty": 1})]})
+        order.action_confirm()
+        self.env.cr.execute("UPDATE sale_order SET date_order = %s WHERE id = %s", (date, order.id))
+        return order
+
+    def test_content_cache_follows_edits(self):
+        rule = self.rule(content="<p>Spring offer</p>")
+        lang = self.env.user.lang
+        self.assertIn("Spring offer", self.Rule._content_html(rule.id, lang))
+        rule.content = "<p>Summer offer</p>"
+        self.assertIn("Summer offer", self.Rule._content_html(rule.id, lang))
 
     def test_a_filter_failing_in_sql_disables_only_that_rule(self):
         broken = self.rule(partner_domain="[('ecrm_revenue', '>', 1000)]")

@@ -26,25 +26,14 @@ class EcrmPersonalisationPreview(models.TransientModel):
     @api.multi
     def _profile(self, rules):
         self.ensure_one()
-        partner = self.partner_id.commercial_partner_id
-        website = self.website_id
-        profile = {
-            "visitor_key": "partner:%d" % partner.id if partner else "preview", "logged_in": bool(partner),
-            "today": fields.Date.from_string(fields.Date.context_today(self)), "visit_count": self.visit_count,
-            "utm": {"source": self.utm_source, "medium": self.utm_medium, "campaign": self.utm_campaign},
-            "country_code": self.country_id.code or partner.country_id.code or None,
-            "pricelist_id": partner.property_product_pricelist.id if partner else None,
-            "partner_rule_ids": set(), "segment_ids": set(), "purchased_category_ids": set(),
-            "viewed_category_days": {}, "viewed_category_counts": {}, "interest_category_ids": set(),
-        }
+        partner = self.partner_id
+        profile = self.website_id._ecrm_base_profile(
+            rules, partner.id, None, visit_count=self.visit_count,
+            utm={"source": self.utm_source, "medium": self.utm_medium, "campaign": self.utm_campaign})
+        profile["visitor_key"] = "partner:%d" % partner.id if partner else "preview"
+        profile["country_code"] = self.country_id.code or profile["country_code"]
         if partner:
-            profile["partner_rule_ids"] = self.env["ecrm.personalisation.rule"]._partner_matches(rules, partner.id)
-            profile["interest_category_ids"] = set((partner | self.partner_id).mapped("ecrm_interest_category_ids").ids)
-            profile["purchased_category_ids"] = website._ecrm_purchased_categories(partner.id)
-            if "ecrm.segment" in self.env:
-                profile["segment_ids"] = website._ecrm_segments(partner.id)
-            days, counts = website._ecrm_viewed_categories(0, partner.id)
-            profile["viewed_category_days"], profile["viewed_category_counts"] = days, counts
+            profile["pricelist_id"] = partner.property_product_pricelist.id
         return profile
 
     @api.multi
@@ -54,7 +43,7 @@ class EcrmPersonalisationPreview(models.TransientModel):
         if not self.env.user.has_group("ecrm_core.group_ecrm_user"):
             raise AccessError(_("Only eCRM users may preview personalisation."))
         rules = self.env["ecrm.personalisation.rule"]._compiled_rules(self.website_id.id)
-        decision = engine.decide(rules, self._profile(rules))
+        decision = engine.decide(rules, self._profile(rules), explain=True)
         return [{
             "rule_id": evaluation.rule["id"], "name": evaluation.rule["name"], "matched": evaluation.matched,
             "variant": evaluation.variant, "wins": evaluation.rule["id"] in decision.impressions,

@@ -136,3 +136,54 @@ def test_a_failing_rule_is_reported_and_skipped():
     assert decision.block("home_banner")["id"] == 2
     with pytest.raises(TypeError):
         engine.decide([broken], profile())
+
+
+@pytest.mark.parametrize("conditions", [
+    {}, {"audience": "logged_in"}, {"has_partner_domain": True}, {"segment_ids": [5]},
+    {"viewed_category_ids": [3], "viewed_days": 7}, {"country_codes": ["FR"]}, {"min_visits": 3},
+    {"utm_source": "nhs-supply"}, {"audience": "anonymous", "country_codes": ["gb"], "max_visits": 4},
+])
+@pytest.mark.parametrize("visitor", [
+    profile(), profile(logged_in=True, partner_rule_ids={1}, segment_ids={5}, visit_count=3),
+    profile(viewed_category_days={3: 2}, country_code="fr", utm={"source": "NHS-Supply"}),
+    profile(today=datetime.date(2027, 1, 1)),
+])
+def test_fast_match_agrees_with_the_explained_evaluation(conditions, visitor):
+    window = dict(date_from=datetime.date(2026, 11, 1), date_to=datetime.date(2026, 12, 31))
+    subject = rule(conditions=conditions, **window)
+    assert engine.matches(subject, visitor) is engine.evaluate(subject, visitor).matched
+
+
+def test_rules_whose_slots_are_taken_are_not_evaluated_unless_explaining():
+    high = rule(1, priority=50)
+    low = rule(2, priority=1, conditions={"min_visits": "three"})  # would raise if evaluated
+    decision = engine.decide([high, low], profile())
+    assert decision.block("home_banner")["id"] == 1 and decision.impressions == {1: "treatment"}
+    failures = []
+    explained = engine.decide([high, low], profile(), on_error=lambda r, exc: failures.append(r["id"]), explain=True)
+    assert failures == [2] and [e.rule["id"] for e in explained.evaluations] == [1]
+
+
+def test_claimed_slots_name_the_rule_and_its_arm():
+    held = rule(1, priority=9, split_percent=0, actions={"pricelist_id": 4, "promote": "fixed", "product_ids": [7]})
+    decision = engine.decide([held], profile())
+    assert decision.claimed(("pricelist",)) == (held, "control")
+    assert decision.claimed(("promotion",)) == (held, "control")
+    assert decision.claimed(("block", "cart")) == (None, None)
+    assert decision.pricelist_id is None and decision.promotion is None
+
+
+def test_rule_set_knows_which_visitor_facts_to_look_up():
+    rules = engine.RuleSet([
+        rule(1, conditions={"has_partner_domain": True, "country_codes": ["GB"]}),
+        rule(2, priority=90, conditions={"viewed_category_ids": [3], "viewed_days": 90}),
+        rule(3, actions={"promote": "top_sellers", "redirect_from": "/a", "redirect_to": "/b"}),
+    ])
+    assert [r["id"] for r in rules] == [2, 1, 3]
+    assert rules.needs == {"partner_domain", "country", "viewed"}
+    assert rules.viewed_days == 90
+    assert rules.has_redirects and not rules.has_pricelists
+    assert engine.RuleSet([rule(4, conditions={"pricelist_ids": [1], "interest_category_ids": [2]})]).needs == {
+        "pricelist", "interests"}
+    empty = engine.RuleSet([])
+    assert empty == () and empty.needs == frozenset() and empty.viewed_days == 30
