@@ -3,7 +3,7 @@
 {
     "name": "eCRM Portal",
     "summary": "Rule-based website personalisation, consented clickstream, abandoned carts, /my self-service",
-    "version": "11.0.1.0.0",
+    "version": "11.0.1.1.0",
     "category": "Customer Relationship Management",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",

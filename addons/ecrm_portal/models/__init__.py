@@ -1,3 +1,4 @@
+from . import ecrm_portal_segment
 from . import ecrm_personalisation_rule
 from . import ecrm_visitor
 from . import ecrm_page_view

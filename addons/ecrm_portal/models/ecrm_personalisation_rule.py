@@ -41,8 +41,10 @@ class EcrmPersonalisationRule(models.Model):
     # ---- conditions: every one that is set must hold ----
     partner_domain = fields.Char("Customer filter", default="[]",
                                  help="Domain on res.partner, e.g. [('ecrm_sector_id.code', '=', 'nhs')].")
-    segment_ids_text = fields.Char(
-        "Segment ids", help="Comma-separated ecrm.segment ids (needs ecrm_marketing; ignored rules never match).")
+    segment_ids = fields.Many2many(
+        "ecrm.portal.segment", "ecrm_rule_segment_rel", "rule_id", "segment_id", "In segments",
+        help="eCRM Marketing segments (any of them). Without eCRM Marketing no customer is in a segment, "
+             "so a rule that names segments does not match.")
     purchased_category_ids = fields.Many2many(
         "product.public.category", "ecrm_rule_purchased_categ_rel", "rule_id", "categ_id", "Bought from")
     viewed_category_ids = fields.Many2many(
@@ -116,7 +118,20 @@ class EcrmPersonalisationRule(models.Model):
     def _compiled_rules(self, website_id):
         """Active rules of a website as an engine.RuleSet of plain dicts, once per worker and rule change."""
         rules = self.sudo().search([("website_id", "in", [False, website_id])])
-        return engine.RuleSet(rule._compile() for rule in rules)
+        segments = rules._segment_ids_by_rule()
+        return engine.RuleSet(rule._compile(segments.get(rule.id, [])) for rule in rules)
+
+    @api.multi
+    def _segment_ids_by_rule(self):
+        """The segments each rule names, from the relation itself: through the segment view they
+        would vanish with ecrm_marketing, and the rule would then match everyone."""
+        segments = {}
+        if self.ids:
+            self.env.cr.execute("SELECT rule_id, segment_id FROM ecrm_rule_segment_rel WHERE rule_id IN %s",
+                                (tuple(self.ids),))
+            for rule_id, segment_id in self.env.cr.fetchall():
+                segments.setdefault(rule_id, []).append(segment_id)
+        return segments
 
     @api.model
     @tools.ormcache("rule_id", "lang")
@@ -128,10 +143,9 @@ class EcrmPersonalisationRule(models.Model):
         return self.sudo().with_context(lang=lang).browse(rule_id).content or ""
 
     @api.multi
-    def _compile(self):
+    def _compile(self, segment_ids):
         self.ensure_one()
         domain = safe_eval(self.partner_domain or "[]")
-        segment_ids = [int(part) for part in (self.segment_ids_text or "").split(",") if part.strip().isdigit()]
         return {
             "id": self.id, "name": self.name, "priority": self.priority,
             "date_from": fields.Date.from_string(self.date_from) if self.date_from else None,

@@ -113,6 +113,38 @@ class TestRules(PortalCase):
         self.assertTrue(broken.last_error)
         self.assertTrue(nhs.active)
 
+    def test_segment_picker_lists_marketing_segments_when_installed_and_none_otherwise(self):
+        listed = self.env["ecrm.portal.segment"].search([]).ids
+        if "ecrm.segment" in self.env:
+            self.assertEqual(sorted(listed), sorted(self.env["ecrm.segment"].with_context(active_test=False).search(
+                [("company_id", "in", self.env.user.company_ids.ids)]).ids))
+        else:
+            self.assertEqual(listed, [])
+
+    def test_a_rule_naming_a_segment_that_is_gone_never_matches(self):
+        # segment 999999 is not in the picker's view (deleted, or ecrm_marketing uninstalled)
+        rule = self.rule(segment_ids=[(6, 0, [999999])])
+        self.assertFalse(rule.segment_ids)
+        compiled = self.Rule._compiled_rules(self.website.id)
+        self.assertEqual(compiled[0]["conditions"]["segment_ids"], [999999])
+        rows = self.env["ecrm.personalisation.preview"].create(
+            {"website_id": self.website.id, "partner_id": self.buyer.id}).preview()
+        self.assertFalse(rows[0]["matched"])
+
+    def test_rules_pick_segments_and_match_their_members(self):
+        if "ecrm.segment" not in self.env:
+            self.skipTest("ecrm_marketing is not installed in this database")
+        segment = self.env["ecrm.segment"].create({
+            "name": "NHS buyers (test)", "channel": "email", "domain": "[('ecrm_sector_id.code', '=', 'nhs')]"})
+        picked = self.env["ecrm.portal.segment"].name_search("NHS buyers (test)")
+        self.assertEqual([row[0] for row in picked], [segment.id])
+        rule = self.rule(segment_ids=[(6, 0, [segment.id])])
+        self.assertEqual(rule.segment_ids.name, "NHS buyers (test)")
+        Preview = self.env["ecrm.personalisation.preview"]
+        for partner, expected in ((self.buyer, True), (self.other, False)):
+            rows = Preview.create({"website_id": self.website.id, "partner_id": partner.id}).preview()
+            self.assertEqual(rows[0]["matched"], expected, partner.name)
+
     def test_segment_membership_comes_from_marketing_when_installed(self):
         if "ecrm.segment" not in self.env:
             self.skipTest("ecrm_marketing is not installed in this database")
