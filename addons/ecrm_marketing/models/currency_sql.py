@@ -1,24 +1,34 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Currency conversion inside the campaign reports' SQL.
+"""Currency conversion inside the campaign reports' SQL, the way ecrm_core's customer 360 does it.
 
-The same rule as ``res.currency._get_rates``: the company's latest rate on or
-before the document date (a company-specific rate before a shared one), 1.0 when
-there is none. Amounts already in the target currency (nearly all) skip the
-lookup, because CASE evaluates the rate subqueries only for the other rows.
-The arguments are column expressions or query parameters written in this
-module's SQL, never user values.
+Rows already in the target currency (nearly all) are taken as they are; the
+others are converted with the dated rates of their company
+(``res.currency._select_companies_rates()``, the table sale.report uses) at the
+document's date. Keeping the two apart keeps the rate join off the common path.
 """
 
-RATE = """coalesce((SELECT rate.rate FROM res_currency_rate rate
-             WHERE rate.currency_id = {currency} AND rate.name <= {date}
-               AND (rate.company_id IS NULL OR rate.company_id = {company})
-             ORDER BY rate.company_id, rate.name DESC LIMIT 1), 1.0)"""
 
+def converted_rows(source):
+    """SQL: the rows of the query ``source``, plus ``converted``: their ``amount`` in ``target_currency_id``.
 
-def converted(amount, currency, target, company, date):
-    """SQL for ``amount`` (in ``currency``) in ``target``, at ``company``'s rates of ``date``."""
-    return "{amount} * CASE WHEN {currency} = {target} THEN 1.0 ELSE {to_rate} / {from_rate} END".format(
-        amount=amount, currency=currency, target=target,
-        to_rate=RATE.format(currency=target, company=company, date=date),
-        from_rate=RATE.format(currency=currency, company=company, date=date))
+    ``source`` selects at least amount, currency_id, target_currency_id,
+    company_id and date. The statement must define ``currency_rate`` as
+    ``res.currency._select_companies_rates()``. ``source`` is SQL written in
+    this module, never user input.
+    """
+    return """
+        SELECT document.*, document.amount AS converted FROM ({source}) AS document
+         WHERE document.currency_id = document.target_currency_id
+        UNION ALL
+        SELECT document.*, document.amount * coalesce(to_rate.rate, 1.0) / coalesce(from_rate.rate, 1.0)
+          FROM ({source}) AS document
+          LEFT JOIN currency_rate from_rate
+                 ON from_rate.currency_id = document.currency_id AND from_rate.company_id = document.company_id
+                AND from_rate.date_start <= document.date
+                AND (from_rate.date_end IS NULL OR from_rate.date_end > document.date)
+          LEFT JOIN currency_rate to_rate
+                 ON to_rate.currency_id = document.target_currency_id AND to_rate.company_id = document.company_id
+                AND to_rate.date_start <= document.date
+                AND (to_rate.date_end IS NULL OR to_rate.date_end > document.date)
+         WHERE document.currency_id != document.target_currency_id""".format(source=source)

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models, tools
 
-from .currency_sql import converted
+from .currency_sql import converted_rows
 
 
 class EcrmCampaignChannelReport(models.Model):
@@ -36,6 +36,7 @@ class EcrmCampaignChannelReport(models.Model):
         # same figures as utm.campaign.ecrm_roi_report, kept per channel so they add up in a pivot
         self.env.cr.execute("""
             CREATE VIEW {table} AS (
+            WITH currency_rate AS ({rates})
             SELECT row_number() OVER () AS id, campaign_id, medium_id, source_id, company_id,
                    sum(lead_count) AS lead_count, sum(opportunity_count) AS opportunity_count,
                    sum(won_count) AS won_count, sum(quotation_count) AS quotation_count,
@@ -53,15 +54,12 @@ class EcrmCampaignChannelReport(models.Model):
                   FROM crm_lead WHERE campaign_id IS NOT NULL
                  GROUP BY campaign_id, medium_id, source_id, company_id
                 UNION ALL
-                SELECT s.campaign_id, s.medium_id, s.source_id, s.company_id, 0, 0, 0,
-                       count(*) FILTER (WHERE s.state != 'cancel'),
-                       count(*) FILTER (WHERE s.state IN ('sale', 'done')), 0,
-                       coalesce(sum({order_amount}) FILTER (WHERE s.state IN ('sale', 'done')), 0), 0, 0, 0
-                  FROM sale_order s
-                  JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
-                  JOIN res_company company ON company.id = s.company_id
-                 WHERE s.campaign_id IS NOT NULL
-                 GROUP BY s.campaign_id, s.medium_id, s.source_id, s.company_id
+                SELECT campaign_id, medium_id, source_id, company_id, 0, 0, 0,
+                       count(*) FILTER (WHERE state != 'cancel'),
+                       count(*) FILTER (WHERE state IN ('sale', 'done')), 0,
+                       coalesce(sum(converted) FILTER (WHERE state IN ('sale', 'done')), 0), 0, 0, 0
+                  FROM ({orders}) AS order_amounts
+                 GROUP BY campaign_id, medium_id, source_id, company_id
                 UNION ALL
                 SELECT campaign_id, medium_id, source_id, company_id, 0, 0, 0, 0, 0, count(*), 0,
                        sum(amount_untaxed_signed),
@@ -78,5 +76,12 @@ class EcrmCampaignChannelReport(models.Model):
                  GROUP BY campaign_id, medium_id, company_id
               ) AS figures
              GROUP BY campaign_id, medium_id, source_id, company_id
-            )""".format(table=self._table, order_amount=converted(
-            "s.amount_untaxed", "pricelist.currency_id", "company.currency_id", "s.company_id", "s.date_order")))
+            )""".format(table=self._table, rates=self.env["res.currency"]._select_companies_rates(),
+                        orders=converted_rows("""
+                SELECT s.campaign_id, s.medium_id, s.source_id, s.state, s.amount_untaxed AS amount,
+                       pricelist.currency_id, company.currency_id AS target_currency_id, s.company_id,
+                       s.date_order AS date
+                  FROM sale_order s
+                  JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
+                  JOIN res_company company ON company.id = s.company_id
+                 WHERE s.campaign_id IS NOT NULL""")))

@@ -101,9 +101,11 @@ class EcrmCampaignProgramStep(models.Model):
             occurrence = "%(occurrence)s"
         else:
             occurrence = "coalesce(prev.occurrence, 0)"
+        # NOT IN over the step's own log becomes one hashed lookup, whatever the statistics say: a
+        # correlated NOT EXISTS went row by row (10,000 x 10,000) right after a big run in one transaction
         conditions = ["p.program_id = %(program)s", "p.state = 'active'",
-                      "NOT EXISTS (SELECT 1 FROM ecrm_campaign_step_log own WHERE own.step_id = %(step)s "
-                      "AND own.partner_id = p.partner_id AND own.occurrence = " + occurrence + ")"]
+                      "(p.partner_id, " + occurrence + ") NOT IN "
+                      "(SELECT partner_id, occurrence FROM ecrm_campaign_step_log WHERE step_id = %(step)s)"]
         if previous:
             conditions.append("prev.id IS NOT NULL")
         trigger = self.trigger

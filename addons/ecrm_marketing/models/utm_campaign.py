@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 
 from ..campaign_maths import roi
-from .currency_sql import converted
+from .currency_sql import converted_rows
 
 REVENUE_BASES = [("confirmed", "Confirmed orders"), ("invoiced", "Invoiced"), ("paid", "Paid")]
 ACTUAL_COUNTS = ("lead_count", "opportunity_count", "won_count", "quotation_count", "order_count",
@@ -16,7 +16,8 @@ ACTUAL_AMOUNTS = ("revenue_confirmed", "revenue_invoiced", "revenue_paid", "cost
 # net of refunds; "paid" is the paid share of each posted invoice. Only documents
 # of the user's companies count.
 ACTUALS_SQL = """
-WITH leads AS (
+WITH currency_rate AS ({rates}),
+leads AS (
     SELECT campaign_id,
            count(*) AS lead_count,
            count(*) FILTER (WHERE type = 'opportunity') AS opportunity_count,
@@ -26,26 +27,19 @@ WITH leads AS (
        AND (company_id IS NULL OR company_id = ANY(%(company_ids)s))
      GROUP BY campaign_id
 ), orders AS (
-    SELECT s.campaign_id,
-           count(*) FILTER (WHERE s.state != 'cancel') AS quotation_count,
-           count(*) FILTER (WHERE s.state IN ('sale', 'done')) AS order_count,
-           coalesce(sum({order_amount}) FILTER (WHERE s.state IN ('sale', 'done')), 0) AS revenue_confirmed
-      FROM sale_order s
-      JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
-     WHERE s.campaign_id = ANY(%(campaign_ids)s) AND s.company_id = ANY(%(company_ids)s)
-     GROUP BY s.campaign_id
+    SELECT campaign_id,
+           count(*) FILTER (WHERE state != 'cancel') AS quotation_count,
+           count(*) FILTER (WHERE state IN ('sale', 'done')) AS order_count,
+           coalesce(sum(converted) FILTER (WHERE state IN ('sale', 'done')), 0) AS revenue_confirmed
+      FROM ({orders}) AS order_amounts
+     GROUP BY campaign_id
 ), invoices AS (
-    SELECT i.campaign_id,
+    SELECT campaign_id,
            count(*) AS invoice_count,
-           sum({invoice_amount}) AS revenue_invoiced,
-           sum(CASE WHEN i.amount_total_company_signed = 0 THEN 0
-                    ELSE {invoice_amount} * (i.amount_total_company_signed - i.residual_company_signed)
-                         / i.amount_total_company_signed END) AS revenue_paid
-      FROM account_invoice i
-      JOIN res_company company ON company.id = i.company_id
-     WHERE i.campaign_id = ANY(%(campaign_ids)s) AND i.company_id = ANY(%(company_ids)s)
-       AND i.type IN ('out_invoice', 'out_refund') AND i.state IN ('open', 'paid')
-     GROUP BY i.campaign_id
+           sum(converted) AS revenue_invoiced,
+           sum(CASE WHEN total = 0 THEN 0 ELSE converted * (total - residual) / total END) AS revenue_paid
+      FROM ({invoices}) AS invoice_amounts
+     GROUP BY campaign_id
 ), won_customers AS (
     SELECT won.campaign_id, count(DISTINCT partner.commercial_partner_id) AS won_customer_count
       FROM (SELECT campaign_id, partner_id FROM crm_lead
@@ -58,11 +52,7 @@ WITH leads AS (
       JOIN res_partner partner ON partner.id = won.partner_id
      GROUP BY won.campaign_id
 ), costs AS (
-    SELECT cost.campaign_id, sum({cost_amount}) AS cost
-      FROM ecrm_campaign_cost cost
-      JOIN res_company company ON company.id = cost.company_id
-     WHERE cost.campaign_id = ANY(%(campaign_ids)s) AND cost.company_id = ANY(%(company_ids)s)
-     GROUP BY cost.campaign_id
+    SELECT campaign_id, sum(converted) AS cost FROM ({costs}) AS cost_amounts GROUP BY campaign_id
 )
 SELECT campaign.id AS campaign_id, campaign.name,
        coalesce(campaign.ecrm_revenue_basis, 'confirmed') AS revenue_basis,
@@ -86,11 +76,27 @@ SELECT campaign.id AS campaign_id, campaign.name,
   LEFT JOIN costs ON costs.campaign_id = campaign.id
  WHERE campaign.id = ANY(%(campaign_ids)s)
 """.format(
-    order_amount=converted("s.amount_untaxed", "pricelist.currency_id", "%(currency_id)s", "s.company_id",
-                           "s.date_order"),
-    invoice_amount=converted("i.amount_untaxed_signed", "company.currency_id", "%(currency_id)s", "i.company_id",
-                             "i.date_invoice"),
-    cost_amount=converted("cost.amount", "company.currency_id", "%(currency_id)s", "cost.company_id", "cost.date"))
+    rates="{rates}",  # res.currency's rate table, filled in when the statement runs
+    orders=converted_rows("""
+        SELECT s.campaign_id, s.state, s.amount_untaxed AS amount, pricelist.currency_id,
+               %(currency_id)s AS target_currency_id, s.company_id, s.date_order AS date
+          FROM sale_order s
+          JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
+         WHERE s.campaign_id = ANY(%(campaign_ids)s) AND s.company_id = ANY(%(company_ids)s)"""),
+    invoices=converted_rows("""
+        SELECT i.campaign_id, i.amount_untaxed_signed AS amount, i.amount_total_company_signed AS total,
+               i.residual_company_signed AS residual, company.currency_id, %(currency_id)s AS target_currency_id,
+               i.company_id, i.date_invoice AS date
+          FROM account_invoice i
+          JOIN res_company company ON company.id = i.company_id
+         WHERE i.campaign_id = ANY(%(campaign_ids)s) AND i.company_id = ANY(%(company_ids)s)
+           AND i.type IN ('out_invoice', 'out_refund') AND i.state IN ('open', 'paid')"""),
+    costs=converted_rows("""
+        SELECT cost.campaign_id, cost.amount, company.currency_id, %(currency_id)s AS target_currency_id,
+               cost.company_id, cost.date
+          FROM ecrm_campaign_cost cost
+          JOIN res_company company ON company.id = cost.company_id
+         WHERE cost.campaign_id = ANY(%(campaign_ids)s) AND cost.company_id = ANY(%(company_ids)s)"""))
 
 # The margin of what was sold in each category (and its subcategories): the quantity
 # sold on confirmed order lines, valued at list price and at standard cost. Products
@@ -269,7 +275,8 @@ class UtmCampaign(models.Model):
         campaign_ids = [int(campaign_id) for campaign_id in campaign_ids]
         if not campaign_ids:
             return {}
-        self.env.cr.execute(ACTUALS_SQL, {"campaign_ids": campaign_ids,
+        rates = self.env["res.currency"]._select_companies_rates()
+        self.env.cr.execute(ACTUALS_SQL.format(rates=rates), {"campaign_ids": campaign_ids,
                                           "company_ids": self.env.user.company_ids.ids,
                                           "currency_id": self.env.user.company_id.currency_id.id})
         rows = self.env.cr.dictfetchall()
