@@ -1,15 +1,17 @@
 """Personalisation overhead on page renders: home and /shop for a logged-in portal user.
 
-Setups, each on its own server, measured interleaved (round-robin, a few requests per
-setup at a time) so that load from other processes falls on every setup alike:
+Setups, each on its own server, measured interleaved (round-robin, one request per setup
+at a time) so that load from other processes falls on every setup alike:
   baseline        a database without ecrm_portal (--baseline-db: ecrm_core, same demo)
   no rules        the ecrm_portal database (--db) with every rule archived
   100 rules       a copy of it (--db + "_rules") with 100 active rules of mixed kinds
   100 rules + tr. the same server, a visitor who accepted cookies: one page-view insert each
 
-Prints p50/p95 per page and setup and the ratio of p50 against the baseline, then the
-tracking insert cost per page view (p50 with consent minus p50 without, and the insert
-statement timed alone in the database). Asserts nothing.
+Prints p50/p95 wall time per page and setup and the ratio of p50 against the baseline,
+the CPU time per request of the Odoo server plus its PostgreSQL backends (read from /proc,
+so it stays comparable on a busy machine) and its ratio, then the tracking cost per page
+view (with consent minus without, and the insert statement timed alone in the database).
+Asserts nothing.
 
 scripts/bench.sh portal builds --db and --baseline-db (prepare_portal) from ECRM_BENCH_DB.
 """
@@ -30,7 +32,7 @@ from tests.odoo_server import OdooServer  # noqa: E402
 
 PAGES = ("/", "/shop")
 PORTAL_LOGIN = ("bench.portal", "bench.portal")
-ROUND = 5  # requests per setup before moving to the next one
+ROUND = 1  # requests per setup before moving to the next one
 
 
 def read_conf():
@@ -91,27 +93,60 @@ def hundred_rules(rpc):
     return rules
 
 
-def interleaved(sessions, count, warmup=10):
-    """{setup: {page: sorted seconds}}, the setups taking turns ROUND requests at a time."""
-    samples = {name: {page: [] for page in PAGES} for name in sessions}
+class Setup:
+    """One way of serving the page: a logged-in session on a server, and where its CPU time goes."""
+
+    def __init__(self, session, server, monitor):
+        self.session, self.server, self.monitor = session, server, monitor
+        self.wall = {page: [] for page in PAGES}
+        self.cpu = {page: 0.0 for page in PAGES}
+
+    def processes(self):
+        """The Odoo server and the PostgreSQL backends serving its database."""
+        with self.monitor.cursor() as cur:
+            cur.execute("""SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'
+                             AND pid <> pg_backend_pid()""", (self.server.database,))
+            return [self.server.process.pid] + [row[0] for row in cur.fetchall()]
+
+    def get(self, page, timed=True):
+        processes = self.processes()
+        cpu_before, start = cpu_seconds(processes), time.perf_counter()
+        response = self.session.get(self.server.url + page)
+        wall, cpu = time.perf_counter() - start, cpu_seconds(processes) - cpu_before
+        response.raise_for_status()
+        if timed:
+            self.wall[page].append(wall)
+            self.cpu[page] += cpu
+
+
+def cpu_seconds(pids):
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a backend that just closed
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def interleaved(setups, count, warmup=10):
+    """Each page requested ``count`` times per setup, the setups taking turns ROUND requests at a time."""
     for page in PAGES:
-        for name, (session, url) in sessions.items():
+        for setup in setups.values():
             for _ in range(warmup):
-                session.get(url + page).raise_for_status()
-        names = list(sessions)
+                setup.get(page, timed=False)
+        order = list(setups.values())
         for round_no in range(0, count, ROUND):
-            names = names[1:] + names[:1]  # no setup always goes first
-            for name in names:
-                session, url = sessions[name]
+            order = order[1:] + order[:1]  # no setup always goes first
+            for setup in order:
                 for _ in range(min(ROUND, count - round_no)):
-                    start = time.perf_counter()
-                    response = session.get(url + page)
-                    samples[name][page].append(time.perf_counter() - start)
-                    response.raise_for_status()
-    for figures in samples.values():
-        for values in figures.values():
+                    setup.get(page)
+    for setup in setups.values():
+        for values in setup.wall.values():
             values.sort()
-    return samples
 
 
 def insert_cost(database, conf, count=500):
@@ -179,33 +214,43 @@ def main():
         hundred_rules(Rpc(servers["rules"].url, rules_db))
         rules_rpc = Rpc(servers["rules"].url, rules_db)
         views_before = rules_rpc("ecrm.page.view", "search_count", [])
-        url = {name: server.url for name, server in servers.items()}
-        sessions = {
-            "baseline (no ecrm_portal)": (portal_session(url["baseline"], None), url["baseline"]),
-            "no rules": (portal_session(url["portal"], False), url["portal"]),
-            "100 rules": (portal_session(url["rules"], False), url["rules"]),
-            "100 rules + tracking": (portal_session(url["rules"], True), url["rules"]),
+        monitor = psycopg2.connect(**dsn("postgres", conf))
+        monitor.autocommit = True
+        setups = {
+            "baseline (no ecrm_portal)": Setup(portal_session(servers["baseline"].url, None), servers["baseline"],
+                                               monitor),
+            "no rules": Setup(portal_session(servers["portal"].url, False), servers["portal"], monitor),
+            "100 rules": Setup(portal_session(servers["rules"].url, False), servers["rules"], monitor),
+            "100 rules + tracking": Setup(portal_session(servers["rules"].url, True), servers["rules"], monitor),
         }
-        results = interleaved(sessions, args.count)
+        interleaved(setups, args.count)
+        monitor.close()
         views = rules_rpc("ecrm.page.view", "search_count", []) - views_before
     finally:
         for server in servers.values():
             server.stop()
     insert = insert_cost(rules_db, conf)
 
-    base = results["baseline (no ecrm_portal)"]
+    base = setups["baseline (no ecrm_portal)"]
     print("\nPage render for a logged-in portal user, %d requests per page and setup, warm cache, "
-          "setups interleaved %d requests at a time" % (args.count, ROUND))
-    print("  %-28s %-6s %9s %9s %9s" % ("setup", "page", "p50 ms", "p95 ms", "p50 ratio"))
-    for setup, figures in results.items():
+          "setups interleaved %d request(s) at a time" % (args.count, ROUND))
+    print("Wall time as the client sees it, and CPU time spent on the request by the Odoo server and its\n"
+          "PostgreSQL backends (less sensitive to other load on the machine than wall time).")
+    print("  %-26s %-6s %8s %8s %8s %10s %9s" % ("setup", "page", "p50 ms", "p95 ms", "p50 ratio",
+                                                 "CPU ms/req", "CPU ratio"))
+    for name, setup in setups.items():
         for page in PAGES:
-            values = figures[page]
-            print("  %-28s %-6s %9.1f %9.1f %9.2f" % (setup, page, statistics.median(values) * 1000,
-                                                      p95(values) * 1000,
-                                                      statistics.median(values) / statistics.median(base[page])))
+            wall, cpu = setup.wall[page], setup.cpu[page] / args.count
+            print("  %-26s %-6s %8.1f %8.1f %9.2f %10.1f %9.2f" % (
+                name, page, statistics.median(wall) * 1000, p95(wall) * 1000,
+                statistics.median(wall) / statistics.median(base.wall[page]), cpu * 1000,
+                cpu / (base.cpu[page] / args.count)))
     for page in PAGES:
-        cost = statistics.median(results["100 rules + tracking"][page]) - statistics.median(results["100 rules"][page])
-        print("  tracking cost per page view on %-6s %+.1f ms (p50 difference)" % (page, cost * 1000))
+        tracked, untracked = setups["100 rules + tracking"], setups["100 rules"]
+        wall = statistics.median(tracked.wall[page]) - statistics.median(untracked.wall[page])
+        cpu = (tracked.cpu[page] - untracked.cpu[page]) / args.count
+        print("  tracking cost per page view on %-6s %+.1f ms wall (p50 difference), %+.1f ms CPU" % (
+            page, wall * 1000, cpu * 1000))
     print("  the page-view insert statement alone: %.2f ms (p50 of 500, in the database)" % (insert * 1000))
     print("  page views stored during the run: %d (expected %d)" % (views, (args.count + 10) * len(PAGES) + 1))
 

@@ -7,6 +7,7 @@ A *profile* describes the current visitor (dict):
     segment_ids        ecrm.segment ids the partner belongs to (empty without ecrm_marketing)
     purchased_category_ids  set of product category ids bought
     viewed_category_days    {category_id: days since last viewed}
+    viewed_category_counts  {category_id: views}, for "top sellers of the most-viewed category"
     interest_category_ids   categories the customer declared in /my/preferences
     pricelist_id, country_code, visit_count
     utm                {"source": str, "medium": str, "campaign": str} of the current visit
@@ -15,7 +16,9 @@ A *profile* describes the current visitor (dict):
 A compiled *rule* (dict): id, name, priority (higher wins), date_from/date_to
 (datetime.date or None), split_percent (share that gets the treatment, 100 = no
 control group), conditions (dict, see CONDITIONS) and actions (dict:
-placement, content, promote, product_ids, redirect_from, redirect_to, pricelist_id).
+placement, content, cta_url, promote, product_ids, redirect_from, redirect_to,
+pricelist_id). The Odoo layer caches a website's rules as a RuleSet, which also says
+which profile facts the rules read, so that a page looks up nothing else.
 """
 import hashlib
 from collections import namedtuple
