@@ -67,8 +67,8 @@ class EcrmSageReceipt(models.Model):
                 raise UserError(_("A %s settles a %s.") % (
                     dict(self._fields["sage_type"].selection)[receipt.sage_type],
                     _("credit note") if wanted == "out_refund" else _("customer invoice")))
-            receipt.write({"state": "matched", "match_method": "manual"})
             self.env["ecrm.sage.receipt.posting"].sudo()._book(receipt.backend_id, receipt.sudo())
+            receipt.write({"state": "matched", "match_method": "manual"})
         return True
 
     @api.model

@@ -73,15 +73,23 @@ class EcrmSageReceiptPosting(models.AbstractModel):
 
     @api.model
     def _open_receivable_lines(self, receipts):
-        """receipt id -> the unreconciled receivable lines of the documents it settles."""
-        lines = {}
+        """receipt id -> the unreconciled receivable lines of the documents it settles, one query."""
+        documents = {receipt.id: (receipt.invoice_id | receipt.credit_note_id).ids for receipt in receipts}
+        self.env.cr.execute("""
+            SELECT inv.id, array_agg(line.id ORDER BY line.date_maturity, line.id)
+              FROM account_invoice inv
+              JOIN account_move_line line ON line.move_id = inv.move_id AND line.account_id = inv.account_id
+             WHERE inv.id IN %s AND NOT line.reconciled GROUP BY inv.id""",
+            (tuple({doc_id for ids in documents.values() for doc_id in ids}) or (0,),))
+        open_lines = dict(self.env.cr.fetchall())
+        Line, lines = self.env["account.move.line"], {}
         for receipt in receipts:
-            documents = receipt.invoice_id | receipt.credit_note_id
-            lines[receipt.id] = documents.mapped("move_id.line_ids").filtered(
-                lambda line: line.account_id == line.invoice_id.account_id and not line.reconciled)
+            lines[receipt.id] = Line.browse([line_id for doc_id in documents[receipt.id]
+                                             for line_id in open_lines.get(doc_id, ())])
             if not lines[receipt.id]:
                 raise UserError(_("%s has nothing left to pay: pick another document for receipt %s.")
-                                % (", ".join(documents.mapped("number")), receipt.display_name))
+                                % (", ".join((receipt.invoice_id | receipt.credit_note_id).mapped("number")),
+                                   receipt.display_name))
         return lines
 
     @api.model

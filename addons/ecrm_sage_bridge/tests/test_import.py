@@ -93,6 +93,16 @@ class TestImport(SageCase):
         self.assertEqual((receipt.state, receipt.match_method), ("matched", "manual"))
         self.assertAlmostEqual(self.other.residual, 40.0)
 
+    def test_booking_against_a_paid_invoice_is_refused(self):
+        self.import_csv("receipts", HEADER + "SA,HUDDERSF,1200,,03/11/2026,%s,BACS,120.00,T9,0.00\r\n"
+                        "SA,HUDDERSF,1200,,04/11/2026,CHQ 8,Cheque,9.00,T9,0.00\r\n" % self.invoice.number)
+        self.assertEqual(self.invoice.state, "paid")
+        receipt = self.env["ecrm.sage.receipt"].search([("reference", "=", "CHQ 8")])
+        receipt.invoice_id = self.invoice
+        with self.assertRaisesRegex(UserError, "nothing left to pay"):
+            receipt.action_register_payment()
+        self.assertEqual((receipt.state, receipt.move_line_id.id), ("unmatched", False))
+
     def test_malformed_files_write_nothing(self):
         good = "SA,HUDDERSF,1200,,03/11/2026,%s,BACS,120.00,T9,0.00\r\n" % self.invoice.number
         corpus = {
