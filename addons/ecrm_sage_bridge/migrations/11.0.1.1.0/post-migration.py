@@ -9,6 +9,7 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
+    cr.execute("UPDATE res_partner SET sage_credit_status = 'none' WHERE sage_credit_status IS NULL")
     cr.execute("""SELECT DISTINCT partner_id FROM ecrm_sage_binding
                    WHERE res_model = 'res.partner' AND partner_id IS NOT NULL""")
     env["res.partner"]._sage_refresh_ledger([row[0] for row in cr.fetchall()])
