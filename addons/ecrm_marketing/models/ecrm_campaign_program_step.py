@@ -77,10 +77,13 @@ class EcrmCampaignProgramStep(models.Model):
         for step in self:
             step.log_count = counts.get(step.id, 0)
 
-    def _previous_step(self):
+    def _previous_steps(self):
+        """The steps before this one, nearest first."""
         steps = self.program_id.step_ids.sorted(lambda step: (step.sequence, step.id))
-        position = list(steps).index(self)
-        return steps[position - 1] if position else self.browse()
+        return steps[:list(steps).index(self)].sorted(lambda step: (step.sequence, step.id), reverse=True)
+
+    def _previous_step(self):
+        return self._previous_steps()[:1]
 
     # ---- who is due: one query per step ----
 
@@ -93,9 +96,11 @@ class EcrmCampaignProgramStep(models.Model):
         self.ensure_one()
         previous = self._previous_step()
         today = fields.Datetime.from_string(now).date()
+        # "previous e-mail" conditions look at the nearest e-mail step before this one
+        mail_step = self._previous_steps().filtered(lambda step: step.action == "email")[:1]
         params = {"program": self.program_id.id, "step": self.id, "previous": previous.id or None, "now": now,
-                  "delay": datetime.timedelta(days=self.delay_days), "mailing": previous.mailing_id.id or None,
-                  "since": self.program_id.date_start or now}
+                  "delay": datetime.timedelta(days=self.delay_days), "mail_step": mail_step.id or None,
+                  "mailing": mail_step.mailing_id.id or None, "since": self.program_id.date_start or now}
         if self.trigger == "anniversary":
             params["occurrence"] = contact_rules.anniversary_occurrence(today)
             occurrence = "%(occurrence)s"
@@ -112,16 +117,18 @@ class EcrmCampaignProgramStep(models.Model):
         if trigger == "delay":
             conditions.append("coalesce(prev.date, p.enrolled_date) <= %(now)s::timestamp - %(delay)s")
         elif trigger in ENGAGEMENT_COLUMNS or trigger == "not_opened":
-            # the statistics of the e-mail the previous step sent this occurrence
+            # the e-mail the participant was sent this occurrence, and its statistics
+            sent = ("SELECT 1 FROM ecrm_campaign_step_log sent WHERE sent.step_id = %(mail_step)s "
+                    "AND sent.partner_id = p.partner_id AND sent.result = 'done' AND sent.occurrence = " + occurrence)
             engaged = ("EXISTS (SELECT 1 FROM mail_mail_statistics stat WHERE stat.mass_mailing_id = %%(mailing)s "
                        "AND stat.model = 'res.partner' AND stat.res_id = p.partner_id "
-                       "AND stat.scheduled >= prev.date AND stat.%s IS NOT NULL)"
+                       "AND stat.scheduled >= sent.date AND stat.%s IS NOT NULL)"
                        % ENGAGEMENT_COLUMNS.get(trigger, "opened"))
-            conditions.append("prev.result = 'done'")
             if trigger == "not_opened":
-                conditions += ["NOT " + engaged, "prev.date <= %(now)s::timestamp - %(delay)s"]
+                conditions.append("EXISTS (" + sent + " AND sent.date <= %(now)s::timestamp - %(delay)s "
+                                  "AND NOT " + engaged + ")")
             else:
-                conditions.append(engaged)
+                conditions.append("EXISTS (" + sent + " AND " + engaged + ")")
         elif trigger == "anniversary":
             column = self.anniversary_field
             if column not in dict(ANNIVERSARY_FIELDS):  # only a column name from the selection reaches the SQL

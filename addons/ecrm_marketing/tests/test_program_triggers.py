@@ -24,7 +24,7 @@ class TestProgramTriggers(ProgramCase):
         self.first_then_second(second, {self.bob: "done"})
 
     def first_then_second(self, second, expected, day=1):
-        self.second_run = second.program_id.run(now=at(day))
+        second.program_id.run(now=at(day))
         self.assertEqual(self.results(second), expected)
         second.program_id.run(now=at(day + 1))
         self.assertEqual(self.results(second), expected)
@@ -80,3 +80,18 @@ class TestProgramTriggers(ProgramCase):
             program.run(now=at(day))
         logs = self.env["ecrm.campaign.step.log"].search([("step_id", "=", second.id)])
         self.assertEqual(sorted(logs.mapped("date")), [at(2), at(367)])
+
+    def test_engagement_looks_at_the_nearest_email_before_the_step(self):
+        program = self.make_program([{"trigger": "start", "action": "email"},
+                                     {"trigger": "opened", "action": "interaction"},
+                                     {"trigger": "clicked", "action": "lead"}])
+        program.action_start()
+        first, second, third = program.step_ids.sorted("sequence")
+        program.run(now=at(0))
+        tracker = self.env["link.tracker"].search([("mass_mailing_id", "=", first.mailing_id.id)])
+        self.env["link.tracker.click"].add_click(tracker.code, "10.0.0.1", "GB",
+                                                 stat_id=self.statistics(first, self.bob).id)
+        self.statistics(first, self.ann).set_opened()
+        program.run(now=at(1))
+        self.assertEqual(self.results(second), {self.ann: "done", self.bob: "done"})  # a click is an open too
+        self.assertEqual(self.results(third), {self.bob: "done"})
