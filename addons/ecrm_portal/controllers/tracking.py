@@ -44,12 +44,12 @@ class EcrmTracking(http.Controller):
     def rule_click(self, rule_id, **kw):
         rule = request.env["ecrm.personalisation.rule"].sudo().browse(rule_id).exists()
         target = local_path(rule.cta_url if rule else None, default="/")
-        visitor = request.website.ecrm_visitor() if tracking_allowed() else None
-        if rule and visitor:
+        cookie_key = request.httprequest.cookies.get(VISITOR_COOKIE)
+        if rule and cookie_key and tracking_allowed():
             user = request.env.user
-            partner_id = user.partner_id.id if user.id != request.website.user_id.id else visitor.partner_id.id
             request.env["ecrm.page.view"].sudo()._record({
-                "visitor_id": visitor.id, "partner_id": partner_id or None, "website_id": request.website.id,
-                "company_id": request.website.company_id.id, "path": "/ecrm/click/%d" % rule.id,
-                "referrer": request.httprequest.referrer, "clicked_rule_id": rule.id})
+                "cookie_key": cookie_key, "partner_id": user.partner_id.id if user.id != request.website.user_id.id
+                else None, "website_id": request.website.id, "company_id": request.website.company_id.id,
+                "path": "/ecrm/click/%d" % rule.id, "referrer": request.httprequest.referrer,
+                "clicked_rule_id": rule.id})
         return request.redirect(target)

@@ -6,20 +6,31 @@ from odoo import api, fields, models
 
 from ..personalisation import clickstream
 
+# The whole tracking write of a page view, one statement: touch the visitor (found by id or
+# by its cookie), on login give it the customer and merge its anonymous history, store the view.
 INSERT_VIEW = """
-    WITH touched AS (
-        UPDATE ecrm_visitor SET last_seen = %(now)s, visit_count = visit_count + %(new_visit)s
-         WHERE id = %(visitor_id)s
+    WITH visitor AS (
+        UPDATE ecrm_visitor
+           SET last_seen = %(now)s, visit_count = visit_count + %(new_visit)s,
+               partner_id = COALESCE(%(partner_id)s, partner_id)
+         WHERE id = %(visitor_id)s OR cookie_key = %(cookie_key)s
+     RETURNING id, partner_id
+    ), merged AS (
+        UPDATE ecrm_page_view anonymous SET partner_id = visitor.partner_id
+          FROM visitor
+         WHERE %(partner_id)s IS NOT NULL AND anonymous.visitor_id = visitor.id AND anonymous.partner_id IS NULL
     )
     INSERT INTO ecrm_page_view (create_uid, create_date, write_uid, write_date, date, visitor_id, partner_id,
                                 session_key, website_id, company_id, path, product_tmpl_id, public_categ_id,
                                 referrer, utm_source, utm_medium, utm_campaign, rule_ids, control_rule_ids,
                                 clicked_rule_id)
-    VALUES (%(uid)s, %(now)s, %(uid)s, %(now)s, %(now)s, %(visitor_id)s, %(partner_id)s, %(session_key)s,
-            %(website_id)s, %(company_id)s, %(path)s, %(product_tmpl_id)s, %(public_categ_id)s, %(referrer)s,
-            %(utm_source)s, %(utm_medium)s, %(utm_campaign)s, %(rule_ids)s, %(control_rule_ids)s,
-            %(clicked_rule_id)s)
+    SELECT %(uid)s, %(now)s, %(uid)s, %(now)s, %(now)s, visitor.id, visitor.partner_id, %(session_key)s,
+           %(website_id)s, %(company_id)s, %(path)s, %(product_tmpl_id)s, %(public_categ_id)s, %(referrer)s,
+           %(utm_source)s, %(utm_medium)s, %(utm_campaign)s, %(rule_ids)s, %(control_rule_ids)s, %(clicked_rule_id)s
+      FROM visitor
 """
+# the page view need not survive a crash: do not wait for the WAL flush at commit
+LAZY_COMMIT = "SET LOCAL synchronous_commit TO OFF;"
 
 
 class EcrmPageView(models.Model):
@@ -48,12 +59,22 @@ class EcrmPageView(models.Model):
     clicked_rule_id = fields.Many2one("ecrm.personalisation.rule", "Click on rule", readonly=True,
                                       ondelete="set null")
 
+    @api.model_cr
+    def init(self):
+        # the login merge looks for a visitor's views without a customer: usually none
+        self.env.cr.execute("""CREATE INDEX IF NOT EXISTS ecrm_page_view_anonymous_visitor_index
+                               ON ecrm_page_view (visitor_id) WHERE partner_id IS NULL""")
+
     @api.model
     def _record(self, values):
-        """The tracking write of a page view: one statement, also touching the visitor."""
-        row = dict.fromkeys(("partner_id", "session_key", "website_id", "company_id", "product_tmpl_id",
-                             "public_categ_id", "referrer", "utm_source", "utm_medium", "utm_campaign",
-                             "clicked_rule_id"))
+        """The tracking write of a page view, one round trip: see INSERT_VIEW.
+
+        ``values`` names the visitor by ``visitor_id`` or by ``cookie_key`` (a cookie no
+        visitor has stores nothing); ``partner_id`` is the logged-in customer, if any.
+        """
+        row = dict.fromkeys(("visitor_id", "cookie_key", "partner_id", "session_key", "website_id", "company_id",
+                             "product_tmpl_id", "public_categ_id", "referrer", "utm_source", "utm_medium",
+                             "utm_campaign", "clicked_rule_id"))
         row.update(values)
         row.update(uid=self.env.uid, now=fields.Datetime.now(), new_visit=int(bool(values.get("new_visit"))),
                    rule_ids=_wrap(values.get("rule_ids")), control_rule_ids=_wrap(values.get("control_rule_ids")),
@@ -62,10 +83,7 @@ class EcrmPageView(models.Model):
             row["product_tmpl_id"] = clickstream.product_template_id(row["path"])
         if row["public_categ_id"] is None:
             row["public_categ_id"] = clickstream.category_id(row["path"])
-        if values.get("lazy_commit"):
-            # the request has nothing else to make durable: skip the WAL flush wait at commit
-            self.env.cr.execute("SET LOCAL synchronous_commit TO OFF")
-        self.env.cr.execute(INSERT_VIEW, row)
+        self.env.cr.execute((LAZY_COMMIT if values.get("lazy_commit") else "") + INSERT_VIEW, row)
 
     @api.model
     def ecrm_path_report(self, date_from, date_to=None, limit=20):

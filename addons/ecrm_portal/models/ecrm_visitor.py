@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import uuid
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class EcrmVisitor(models.Model):
@@ -29,14 +29,3 @@ class EcrmVisitor(models.Model):
     page_view_ids = fields.One2many("ecrm.page.view", "visitor_id", "Page views", readonly=True)
 
     _sql_constraints = [("cookie_key_unique", "UNIQUE (cookie_key)", "A visitor cookie identifies one visitor.")]
-
-    @api.multi
-    def _link_partner(self, partner_id):
-        """On login: the visitor and its anonymous history become the customer's."""
-        self.ensure_one()
-        if self.partner_id.id == partner_id:
-            return
-        self.sudo().write({"partner_id": partner_id})
-        self.env.cr.execute("UPDATE ecrm_page_view SET partner_id = %s WHERE visitor_id = %s",
-                            (partner_id, self.id))
-        self.env["ecrm.page.view"].invalidate_cache(["partner_id"])

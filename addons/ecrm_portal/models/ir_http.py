@@ -10,7 +10,7 @@ from odoo import models
 from odoo.http import request
 
 from ..personalisation import clickstream, engine
-from .website import tracking_allowed
+from .website import VISITOR_COOKIE, tracking_allowed
 
 _logger = logging.getLogger(__name__)
 
@@ -43,21 +43,17 @@ class IrHttp(models.AbstractModel):
     @classmethod
     def _ecrm_track(cls, website):
         http = request.httprequest
-        if not clickstream.trackable(http.path, http.method, consent=tracking_allowed()):
+        cookie_key = http.cookies.get(VISITOR_COOKIE)
+        if not cookie_key or not clickstream.trackable(http.path, http.method, consent=tracking_allowed()):
             return
-        visitor = website.ecrm_visitor()
-        if not visitor:
-            return
-        partner = request.env.user.partner_id if request.env.user.id != website.user_id.id else None
-        if partner and visitor.partner_id != partner:
-            visitor._link_partner(partner.id)
         state = website._ecrm_state()
         new_visit = not request.session.get("ecrm_visit_counted")
         if new_visit:
             request.session["ecrm_visit_counted"] = True
         utm = clickstream.utm_from_query(http.args)
+        logged_in = request.env.user.id != website.user_id.id
         request.env["ecrm.page.view"].sudo()._record({
-            "visitor_id": visitor.id, "partner_id": partner.id if partner else visitor.partner_id.id or None,
+            "cookie_key": cookie_key, "partner_id": request.env.user.partner_id.id if logged_in else None,
             "session_key": hashlib.sha256(request.session.sid.encode()).hexdigest()[:32],
             "website_id": website.id, "company_id": website.company_id.id, "path": http.path,
             "referrer": http.referrer, "utm_source": utm["source"], "utm_medium": utm["medium"],

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Server-side personalisation of a page: the profile, the decision, the placement hooks."""
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 from odoo import api, fields, models
 from odoo.http import request
@@ -11,6 +11,7 @@ from ..personalisation import clickstream, engine
 
 _logger = logging.getLogger(__name__)
 
+Visitor = namedtuple("Visitor", "id cookie_key visit_count")
 CONSENT_COOKIE = "ecrm_consent"
 VISITOR_COOKIE = "ecrm_vid"
 
@@ -35,14 +36,19 @@ class Website(models.Model):
 
     @api.multi
     def ecrm_visitor(self):
-        """The consenting visitor of this request (sudo record) or None; read once per request."""
+        """The consenting visitor of this request as a plain Visitor(id, cookie_key, visit_count), or None.
+
+        One query, once per request; rules read it, tracking does not need it.
+        """
         state = self._ecrm_state()
         if not state["visitor_loaded"]:
             state["visitor_loaded"] = True
             key = request.httprequest.cookies.get(VISITOR_COOKIE)
             if key and tracking_allowed():
-                visitor = self.env["ecrm.visitor"].sudo().search([("cookie_key", "=", key)], limit=1)
-                state["visitor"] = visitor or None
+                self.env.cr.execute("SELECT id, cookie_key, visit_count FROM ecrm_visitor WHERE cookie_key = %s",
+                                    (key,))
+                row = self.env.cr.fetchone()
+                state["visitor"] = Visitor(*row) if row else None
         return state["visitor"]
 
     @api.multi

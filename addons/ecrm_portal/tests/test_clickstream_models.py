@@ -21,12 +21,21 @@ class TestClickstream(PortalCase):
         self.assertEqual(views[0].utm_source, "nhs_newsletter")
         self.assertEqual(visitor.visit_count, 1)
 
-    def test_login_merges_anonymous_history(self):
-        visitor = self.env["ecrm.visitor"].create({})
-        self.env["ecrm.page.view"]._record({"visitor_id": visitor.id, "path": "/shop"})
-        visitor._link_partner(self.buyer.id)
-        self.assertEqual(visitor.partner_id, self.buyer)
-        self.assertEqual(visitor.page_view_ids.mapped("partner_id"), self.buyer)
+    def test_login_merges_the_browsers_anonymous_history_only(self):
+        Visitor, View = self.env["ecrm.visitor"], self.env["ecrm.page.view"]
+        browser, elsewhere = Visitor.create({}), Visitor.create({})
+        View._record({"cookie_key": browser.cookie_key, "path": "/shop"})
+        View._record({"cookie_key": elsewhere.cookie_key, "path": "/shop"})
+        View._record({"cookie_key": browser.cookie_key, "partner_id": self.buyer.id, "path": "/my"})
+        View._record({"cookie_key": browser.cookie_key, "partner_id": self.other.id, "path": "/my"})
+        (browser | elsewhere).invalidate_cache()
+        self.assertEqual(browser.partner_id, self.other)  # the last customer who logged in on it
+        self.assertEqual([view.partner_id for view in browser.page_view_ids.sorted("id")],
+                         [self.buyer, self.buyer, self.other])
+        self.assertFalse(elsewhere.page_view_ids.partner_id)
+        stored = View.search_count([])
+        View._record({"cookie_key": "no-such-cookie", "path": "/shop"})
+        self.assertEqual(View.search_count([]), stored)
 
     def test_purge_keeps_aggregates_and_rule_counts(self):
         rule = self.env["ecrm.personalisation.rule"].create({"name": "Old banner (test)", "placement": "cart",
