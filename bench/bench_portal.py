@@ -159,8 +159,8 @@ def insert_cost(database, conf, count=500):
             visitor_id = cur.fetchone()[0]
             row = dict.fromkeys(("partner_id", "website_id", "company_id", "product_tmpl_id", "public_categ_id",
                                  "referrer", "utm_source", "utm_medium", "utm_campaign", "clicked_rule_id"))
-            row.update(uid=1, now="2026-01-01 00:00:00", new_visit=0, visitor_id=visitor_id, path="/shop",
-                       session_key="bench", rule_ids=",1,", control_rule_ids=None)
+            row.update(uid=1, now="2026-01-01 00:00:00", new_visit=0, visitor_id=visitor_id, cookie_key=None,
+                       path="/shop", session_key="bench", rule_ids=",1,", control_rule_ids=None)
             durations = []
             for _ in range(count):
                 start = time.perf_counter()
