@@ -35,6 +35,14 @@ class TestRules(PortalCase):
         self.assertEqual(self.Rule._partner_matches(compiled, self.other.id), {named.id})
         self.assertNotIn(anyone.id, self.Rule._partner_matches(compiled, self.trust.id))
 
+    def test_filters_joining_other_tables_run_in_the_same_query(self):
+        # user_ids is an auto_join field: its filter needs res_users next to res_partner
+        with_login = self.rule(partner_domain="[('user_ids.share', '=', True)]")
+        nhs = self.rule(partner_domain="[('ecrm_sector_id.code', '=', 'nhs')]")
+        compiled = self.Rule._compiled_rules(self.website.id)
+        self.assertEqual(self.Rule._partner_matches(compiled, self.other.id), {with_login.id})
+        self.assertEqual(self.Rule._partner_matches(compiled, self.buyer.id), {nhs.id})  # judged on the company
+
     def test_invalid_domain_and_redirect_are_refused(self):
         with self.assertRaises(ValidationError):
             self.rule(partner_domain="[('no_such_field', '=', 1)]")
