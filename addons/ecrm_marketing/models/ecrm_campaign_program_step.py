@@ -117,18 +117,20 @@ class EcrmCampaignProgramStep(models.Model):
         if trigger == "delay":
             conditions.append("coalesce(prev.date, p.enrolled_date) <= %(now)s::timestamp - %(delay)s")
         elif trigger in ENGAGEMENT_COLUMNS or trigger == "not_opened":
-            # the e-mail the participant was sent this occurrence, and its statistics
-            sent = ("SELECT 1 FROM ecrm_campaign_step_log sent WHERE sent.step_id = %(mail_step)s "
-                    "AND sent.partner_id = p.partner_id AND sent.result = 'done' AND sent.occurrence = " + occurrence)
-            engaged = ("EXISTS (SELECT 1 FROM mail_mail_statistics stat WHERE stat.mass_mailing_id = %%(mailing)s "
-                       "AND stat.model = 'res.partner' AND stat.res_id = p.partner_id "
-                       "AND stat.scheduled >= sent.date AND stat.%s IS NOT NULL)"
-                       % ENGAGEMENT_COLUMNS.get(trigger, "opened"))
+            # (participant, occurrence) sets, each one hashed lookup rather than a probe per participant
+            taken = "(p.partner_id, " + occurrence + ")"
+            engaged = ("SELECT sent.partner_id, sent.occurrence FROM ecrm_campaign_step_log sent "
+                       "JOIN mail_mail_statistics stat ON stat.res_id = sent.partner_id AND stat.scheduled >= sent.date "
+                       "WHERE sent.step_id = %%(mail_step)s AND sent.result = 'done' "
+                       "AND stat.mass_mailing_id = %%(mailing)s AND stat.model = 'res.partner' "
+                       "AND stat.%s IS NOT NULL" % ENGAGEMENT_COLUMNS.get(trigger, "opened"))
             if trigger == "not_opened":
-                conditions.append("EXISTS (" + sent + " AND sent.date <= %(now)s::timestamp - %(delay)s "
-                                  "AND NOT " + engaged + ")")
+                conditions += [taken + " IN (SELECT partner_id, occurrence FROM ecrm_campaign_step_log "
+                                       "WHERE step_id = %(mail_step)s AND result = 'done' "
+                                       "AND date <= %(now)s::timestamp - %(delay)s)",
+                               taken + " NOT IN (" + engaged + ")"]
             else:
-                conditions.append("EXISTS (" + sent + " AND " + engaged + ")")
+                conditions.append(taken + " IN (" + engaged + ")")
         elif trigger == "anniversary":
             column = self.anniversary_field
             if column not in dict(ANNIVERSARY_FIELDS):  # only a column name from the selection reaches the SQL
