@@ -61,6 +61,11 @@ class EcrmSageApiTransport(models.AbstractModel):
         contact_ids = {}
         ledger_ids = {item.get("nominal_code"): item["id"] for item in client.iterate(
             "ledger_accounts", {"attributes": "nominal_code"})}
+        offered = {item["id"] for item in client.iterate("tax_rates")}
+        missing = sorted({line.tax_code for lines in plan["records"] for line in lines
+                          if TAX_RATE_IDS.get(line.tax_code, line.tax_code) not in offered})
+        if missing:
+            raise SageApiError("this Sage business has no tax rate for tax code(s) %s" % ", ".join(missing))
         for lines, values in zip(plan["records"], plan["bindings"]):
             account_ref = lines[0].account_ref
             if account_ref not in contact_ids:

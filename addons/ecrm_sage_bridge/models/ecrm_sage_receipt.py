@@ -11,6 +11,8 @@ from ..sage_formats.inbound import ParseResult, Receipt, RowError, parse_receipt
 from ..sage_formats.matching import CREDIT_NOTE, INVOICE, MONEY_OUT, OpenDocument, match_receipts
 
 DOCUMENT_KINDS = {"out_invoice": INVOICE, "out_refund": CREDIT_NOTE}
+# Sage Business Cloud contact payment types -> the Sage 50 type they stand for.
+API_PAYMENT_TYPES = (("CUSTOMER_RECEIPT", "SR"), ("CUSTOMER_REFUND", "SP"))
 
 
 class EcrmSageReceipt(models.Model):
@@ -95,7 +97,7 @@ class EcrmSageReceipt(models.Model):
 
     @api.model
     def _receipts_from_api(self, backend, already):
-        """Customer receipts polled from Sage Business Cloud (it has no webhooks), as parsed rows.
+        """Customer receipts and refunds polled from Sage Business Cloud (it has no webhooks), as parsed rows.
 
         Receipts imported before are left out (each poll sees them again); a receipt from
         a contact Odoo does not know is an error that stops the whole import.
@@ -107,11 +109,13 @@ class EcrmSageReceipt(models.Model):
         client = self.env["ecrm.sage.api.transport"]._client(backend)
         records, errors = [], []
         try:
-            payments = list(client.iterate("contact_payments", {
-                "transaction_type_id": "CUSTOMER_RECEIPT", "from_date": backend.start_date, "attributes": "all"}))
+            payments = [(sage_type, payment) for transaction_type, sage_type in API_PAYMENT_TYPES
+                        for payment in client.iterate("contact_payments", {
+                            "transaction_type_id": transaction_type, "from_date": backend.start_date,
+                            "attributes": "all"})]
         except SageApiError as error:
             return ParseResult([], [RowError(0, "Sage API: %s" % error)])
-        for number, payment in enumerate(payments, start=1):
+        for number, (sage_type, payment) in enumerate(payments, start=1):
             key = "API|%s" % payment["id"]
             if key in already:
                 continue
@@ -119,8 +123,9 @@ class EcrmSageReceipt(models.Model):
             if not account_ref:
                 errors.append(RowError(number, "payment %s is from a contact not exported from Odoo" % payment["id"]))
                 continue
-            records.append(Receipt(number, "SR", account_ref, "", payment["date"], payment.get("reference") or "",
-                                   payment.get("displayed_as") or "", money(payment["total_amount"]), key))
+            records.append(Receipt(number, sage_type, account_ref, "", payment["date"],
+                                   payment.get("reference") or "", payment.get("displayed_as") or "",
+                                   money(payment["total_amount"]), key))
         return ParseResult([] if errors else records, errors)
 
     @api.model

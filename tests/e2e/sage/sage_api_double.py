@@ -75,15 +75,16 @@ class SageDouble:
         with self._lock:
             self.faults.extend([[status, retry_after]] * times)
 
-    def add_customer_receipt(self, contact_id, amount, date, reference):
-        """What Sage holds after someone keys in a customer receipt there."""
+    def add_customer_receipt(self, contact_id, amount, date, reference, transaction_type="CUSTOMER_RECEIPT"):
+        """What Sage holds after someone keys in a customer receipt (or a CUSTOMER_REFUND) there."""
         with self._lock:
-            payment = {"id": uuid.uuid4().hex, "transaction_type": {"id": "CUSTOMER_RECEIPT"},
+            payment = {"id": uuid.uuid4().hex, "transaction_type": {"id": transaction_type},
                        "contact": {"id": contact_id}, "total_amount": "%.2f" % amount, "date": date,
                        "reference": reference, "displayed_as": reference}
             payment["$path"] = "/contact_payments/%s" % payment["id"]
             self.records["contact_payments"].append(payment)
-            for invoice in self.records["sales_invoices"]:
+            allocated = "sales_credit_notes" if transaction_type == "CUSTOMER_REFUND" else "sales_invoices"
+            for invoice in self.records[allocated]:
                 if invoice.get("reference") == reference and invoice["contact_id"] == contact_id:
                     _allocate(invoice, amount)
                     break
@@ -109,10 +110,13 @@ class SageDouble:
                      "scope": "full_access", "requested_by_id": "user-1"}
 
     def _balance(self, contact_id):
-        def total(path):
+        """Invoices less credit notes, less receipts, plus refunds paid out."""
+        def total(path, transaction_type=None):
             return sum(float(item["total_amount"]) for item in self.records[path]
-                       if (item.get("contact_id") or (item.get("contact") or {}).get("id")) == contact_id)
-        return "%.2f" % (total("sales_invoices") - total("sales_credit_notes") - total("contact_payments"))
+                       if (item.get("contact_id") or (item.get("contact") or {}).get("id")) == contact_id
+                       and (transaction_type is None or item["transaction_type"]["id"] == transaction_type))
+        return "%.2f" % (total("sales_invoices") - total("sales_credit_notes")
+                         - total("contact_payments", "CUSTOMER_RECEIPT") + total("contact_payments", "CUSTOMER_REFUND"))
 
     def _list(self, path, query):
         items = self.records[path]

@@ -3,6 +3,7 @@ import os
 import signal
 import subprocess
 import sys
+import xmlrpc.client
 
 import pytest
 
@@ -98,9 +99,30 @@ def test_receipts_polled_from_the_api_pay_invoices_once(rpc, api_world, double):
     assert {row["state"] for row in rpc("account.invoice", "read", invoice_ids, ["state"])} == {"paid"}
     again = rpc("ecrm.sage.backend", "import_api_receipts", backend_id, False)
     assert again["applied"] == 0 and again["errors"] == [], "a poll never applies a receipt twice"
+    refund_paid_in_sage(rpc, api_world, double, contact_of)
     double.add_customer_receipt("unknown-contact", 5.0, api_world["date"], "CASH")
     stranger = rpc("ecrm.sage.backend", "import_api_receipts", backend_id, False)
     assert stranger["applied"] == 0 and "not exported from Odoo" in stranger["errors"][0]["message"]
+
+
+def refund_paid_in_sage(rpc, world, double, contact_of):
+    """A credit note exported as a sales credit note, refunded in Sage: the poll settles it (SP)."""
+    customer = world["customers"][0]
+    credit_id = rpc("account.invoice", "create", {
+        "partner_id": customer, "type": "out_refund", "date_invoice": world["date"],
+        "invoice_line_ids": [(0, 0, {"name": "Returned sling", "quantity": 1, "price_unit": 10.0,
+                                     "account_id": world["income"],
+                                     "invoice_line_tax_ids": [(6, 0, [world["vat20"]])]})]})
+    rpc("account.invoice", "action_invoice_open", [credit_id])
+    rpc("ecrm.sage.backend", "export_batch", world["backend_id"], "invoices", False)
+    number = rpc("account.invoice", "read", [credit_id], ["number"])[0]["number"]
+    assert [note["reference"] for note in double.records["sales_credit_notes"]] == [number]
+    double.add_customer_receipt(contact_of[customer], 12.0, world["date"], number, "CUSTOMER_REFUND")
+    result = rpc("ecrm.sage.backend", "import_api_receipts", world["backend_id"], False)
+    assert (result["applied"], result["matched"], result["errors"]) == (1, 1, [])
+    assert rpc("account.invoice", "read", [credit_id], ["state"])[0]["state"] == "paid"
+    receipt = rpc("ecrm.sage.receipt", "search_read", [("invoice_id", "=", credit_id)], ["sage_type", "state"])
+    assert [(row["sage_type"], row["state"]) for row in receipt] == [("SP", "matched")]
 
 
 def test_balances_and_overdue_come_from_the_api(rpc, api_world, double):
@@ -129,3 +151,16 @@ def test_balances_and_overdue_come_from_the_api(rpc, api_world, double):
     double.fail_next(500, times=10)
     failed = rpc("ecrm.sage.backend", "import_api_balances", backend_id, False)
     assert failed["applied"] == 0 and "Sage API" in failed["errors"][0]["message"]
+
+
+def test_an_invoice_whose_tax_code_sage_does_not_offer_is_refused_before_anything_is_sent(rpc, api_world, double):
+    backend_id = api_world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    tax_map = rpc("ecrm.sage.tax.map", "search", [("backend_id", "=", backend_id)])
+    rpc("ecrm.sage.tax.map", "write", tax_map, {"sage_tax_code": "T4"})    # T4 has no Business Cloud rate
+    invoice_ids = post_invoices(rpc, api_world, [[10.0], []])
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    assert "no tax rate for tax code(s) T4" in refused.value.faultString
+    assert double.records["sales_invoices"] == []
+    assert rpc("ecrm.sage.binding", "search", [("invoice_id", "in", invoice_ids)]) == []
