@@ -64,11 +64,10 @@ class EcrmSageReceipt(models.Model):
         for receipt in self:
             if receipt.state != "unmatched" or not receipt.invoice_id:
                 raise UserError(_("Pick the invoice this unmatched receipt pays (a credit note for a refund) first."))
-            wanted = "out_refund" if receipt.sage_type in MONEY_OUT else "out_invoice"
-            if receipt.invoice_id.type != wanted:
-                raise UserError(_("A %s settles a %s.") % (
-                    dict(self._fields["sage_type"].selection)[receipt.sage_type],
-                    _("credit note") if wanted == "out_refund" else _("customer invoice")))
+            if receipt.sage_type in MONEY_OUT and receipt.invoice_id.type != "out_refund":
+                raise UserError(_("A refund paid out (SP) settles a credit note, not an invoice."))
+            if receipt.sage_type not in MONEY_OUT and receipt.invoice_id.type != "out_invoice":
+                raise UserError(_("A receipt settles a customer invoice, not a credit note."))
             self.env["ecrm.sage.receipt.posting"].sudo()._book(receipt.backend_id, receipt.sudo())
             receipt.write({"state": "matched", "match_method": "manual"})
         return True

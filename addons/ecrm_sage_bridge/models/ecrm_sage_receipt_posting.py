@@ -17,13 +17,13 @@ RECEIPTS_PER_ENTRY = 25
 class EcrmSageReceiptPosting(models.AbstractModel):
     """Books receipts from Sage in Odoo's ledger, the way a bank deposit is booked.
 
-    One posted journal entry per receipt date in the receipts journal (a
-    day's paying-in, split every RECEIPTS_PER_ENTRY receipts). Each receipt keeps its own pair of lines: the
-    customer's receivable line, which is reconciled with the documents it
-    settles, and its own bank line, so a bank statement line still finds it.
-    Compared with one account.payment posted per receipt this writes the
-    same receivable and bank amounts and the same reconciliations, without a
-    payment record, a journal entry and a sequence number per receipt.
+    Posted journal entries per receipt date in the receipts journal (a day's
+    paying-in, RECEIPTS_PER_ENTRY receipts at most each). Each receipt keeps
+    its own pair of lines: the customer's receivable line, reconciled with the
+    documents it settles, and its own bank line, so a bank statement line still
+    finds it. Compared with one account.payment posted per receipt this writes
+    the same receivable and bank amounts and the same reconciliations, without
+    a payment record, a journal entry and a sequence number per receipt.
     """
 
     _name = "ecrm.sage.receipt.posting"
