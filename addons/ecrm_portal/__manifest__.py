@@ -21,6 +21,7 @@
         "views/res_partner_views.xml",
         "views/menus.xml",
         "views/ecrm_personalisation_preview_views.xml",
+        "views/ecrm_path_report_views.xml",
         "views/ecrm_profile_question_views.xml",
         "views/res_config_settings_views.xml",
         "views/website_templates.xml",

@@ -1,6 +1,7 @@
 import datetime
 
 from odoo import fields
+from odoo.exceptions import AccessError
 
 from .common import PortalCase
 
@@ -68,3 +69,14 @@ class TestClickstream(PortalCase):
         self.assertEqual(dict(report["entry"]), {"/": 1, "/shop": 1})
         self.assertEqual(dict(report["exit"]), {"/shop/cart": 1, "/shop/confirmation": 1})
         self.assertEqual(report["cart_without_order"], [(("/", "/shop", "/shop/cart"), 1)])
+
+    def test_path_report_screen_lists_entries_exits_and_abandoned_paths(self):
+        visitor = self.env["ecrm.visitor"].create({})
+        for session, path in (("p1", "/"), ("p1", "/shop/category/chairs-3"), ("p1", "/shop/cart")):
+            self.env["ecrm.page.view"]._record({"visitor_id": visitor.id, "session_key": "screen-" + session,
+                                                "path": path})
+        wizard = self.env["ecrm.path.report"].create({"date_from": fields.Date.context_today(visitor)})
+        self.assertIn("/ &gt; /shop/category/chairs-3 &gt; /shop/cart", wizard.result_html)
+        self.assertIn("<td>/shop/cart</td>", wizard.result_html)  # the exit page
+        with self.assertRaises(AccessError):
+            self.env["ecrm.path.report"].sudo(self.buyer_user).create({"date_from": "2026-01-01"}).result_html

@@ -1,1 +1,2 @@
 from . import ecrm_personalisation_preview
+from . import ecrm_path_report
