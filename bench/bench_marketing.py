@@ -1,4 +1,4 @@
-"""Campaign ROI report and a program step on the ecrm_core 10x dataset.
+"""Campaign ROI report and program steps on the ecrm_core 10x dataset.
 
 In one run, on a fresh copy of the template database (``--db``, with ecrm_marketing installed):
 - the ROI report of 200 campaigns three ways: ``utm.campaign.ecrm_roi_report``,
