@@ -9,13 +9,15 @@ document's date. Keeping the two apart keeps the rate join off the common path.
 """
 
 
-def converted_rows(source):
+def converted_rows(source, foreign_possible="true"):
     """SQL: the rows of the query ``source``, plus ``converted``: their ``amount`` in ``target_currency_id``.
 
     ``source`` selects at least amount, currency_id, target_currency_id,
     company_id and date. The statement must define ``currency_rate`` as
-    ``res.currency._select_companies_rates()``. ``source`` is SQL written in
-    this module, never user input.
+    ``res.currency._select_companies_rates()``. ``foreign_possible`` is an SQL
+    boolean (a query parameter): false skips the conversion branch altogether,
+    for databases where every price and company is in the target currency.
+    The arguments are SQL written in this module, never user input.
     """
     return """
         SELECT document.*, document.amount AS converted FROM ({source}) AS document
@@ -31,4 +33,5 @@ def converted_rows(source):
                  ON to_rate.currency_id = document.target_currency_id AND to_rate.company_id = document.company_id
                 AND to_rate.date_start <= document.date
                 AND (to_rate.date_end IS NULL OR to_rate.date_end > document.date)
-         WHERE document.currency_id != document.target_currency_id""".format(source=source)
+         WHERE {foreign_possible} AND document.currency_id != document.target_currency_id""".format(
+        source=source, foreign_possible=foreign_possible)

@@ -82,7 +82,8 @@ SELECT campaign.id AS campaign_id, campaign.name,
                %(currency_id)s AS target_currency_id, s.company_id, s.date_order AS date
           FROM sale_order s
           JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
-         WHERE s.campaign_id = ANY(%(campaign_ids)s) AND s.company_id = ANY(%(company_ids)s)"""),
+         WHERE s.campaign_id = ANY(%(campaign_ids)s) AND s.company_id = ANY(%(company_ids)s)""",
+        "%(foreign_possible)s"),
     invoices=converted_rows("""
         SELECT i.campaign_id, i.amount_untaxed_signed AS amount, i.amount_total_company_signed AS total,
                i.residual_company_signed AS residual, company.currency_id, %(currency_id)s AS target_currency_id,
@@ -90,13 +91,15 @@ SELECT campaign.id AS campaign_id, campaign.name,
           FROM account_invoice i
           JOIN res_company company ON company.id = i.company_id
          WHERE i.campaign_id = ANY(%(campaign_ids)s) AND i.company_id = ANY(%(company_ids)s)
-           AND i.type IN ('out_invoice', 'out_refund') AND i.state IN ('open', 'paid')"""),
+           AND i.type IN ('out_invoice', 'out_refund') AND i.state IN ('open', 'paid')""",
+        "%(foreign_possible)s"),
     costs=converted_rows("""
         SELECT cost.campaign_id, cost.amount, company.currency_id, %(currency_id)s AS target_currency_id,
                cost.company_id, cost.date
           FROM ecrm_campaign_cost cost
           JOIN res_company company ON company.id = cost.company_id
-         WHERE cost.campaign_id = ANY(%(campaign_ids)s) AND cost.company_id = ANY(%(company_ids)s)"""))
+         WHERE cost.campaign_id = ANY(%(campaign_ids)s) AND cost.company_id = ANY(%(company_ids)s)""",
+        "%(foreign_possible)s"))
 
 # The margin of what was sold in each category (and its subcategories): the quantity
 # sold on confirmed order lines, valued at list price and at standard cost. Products
@@ -275,10 +278,11 @@ class UtmCampaign(models.Model):
         campaign_ids = [int(campaign_id) for campaign_id in campaign_ids]
         if not campaign_ids:
             return {}
-        rates = self.env["res.currency"]._select_companies_rates()
-        self.env.cr.execute(ACTUALS_SQL.format(rates=rates), {"campaign_ids": campaign_ids,
-                                          "company_ids": self.env.user.company_ids.ids,
-                                          "currency_id": self.env.user.company_id.currency_id.id})
+        currency = self.env.user.company_id.currency_id
+        companies = self.env.user.company_ids
+        self.env.cr.execute(ACTUALS_SQL.format(rates=self.env["res.currency"]._select_companies_rates()), {
+            "campaign_ids": campaign_ids, "company_ids": companies.ids, "currency_id": currency.id,
+            "foreign_possible": self._ecrm_foreign_currency_possible(currency, companies)})
         rows = self.env.cr.dictfetchall()
         forecasts = self._ecrm_forecasts([row["campaign_id"] for row in rows])
         report = {}
@@ -292,6 +296,15 @@ class UtmCampaign(models.Model):
             row["forecast"] = forecasts[row["campaign_id"]]
             report[row["campaign_id"]] = row
         return report
+
+    @api.model
+    def _ecrm_foreign_currency_possible(self, currency, companies):
+        """Whether a price list or a company of ``companies`` uses another currency than ``currency``."""
+        self.env.cr.execute("""
+            SELECT EXISTS (SELECT 1 FROM product_pricelist WHERE currency_id != %(currency)s)
+                OR EXISTS (SELECT 1 FROM res_company WHERE id = ANY(%(companies)s) AND currency_id != %(currency)s)
+        """, {"currency": currency.id, "companies": companies.ids})
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _ecrm_forecasts(self, campaign_ids):
