@@ -281,22 +281,10 @@ class EcrmCampaignProgramStep(models.Model):
             fields.Date.to_string(fields.Datetime.from_string(now).date()))
 
     def _do_list_add(self, partner_ids, now):
-        Contact = self.env["mail.mass_mailing.contact"]
-        existing = {contact.email: contact for contact in Contact.search([
-            ("email", "in", self.env["res.partner"].browse(partner_ids).mapped("email"))])}
-        for partner in self.env["res.partner"].browse(partner_ids).filtered("email"):
-            contact = existing.get(partner.email)
-            if contact:
-                contact.list_ids = [(4, self.mailing_list_id.id)]
-            else:
-                Contact.create({"name": partner.name, "email": partner.email,
-                                "list_ids": [(4, self.mailing_list_id.id)]})
+        self.env["ecrm.marketing.bulk"].add_to_mailing_list(self.mailing_list_id, partner_ids)
 
     def _do_list_remove(self, partner_ids, now):
-        emails = self.env["res.partner"].browse(partner_ids).mapped("email")
-        self.env["mail.mass_mailing.contact"].search([
-            ("email", "in", emails), ("list_ids", "in", self.mailing_list_id.ids)]).write(
-            {"list_ids": [(3, self.mailing_list_id.id)]})
+        self.env["ecrm.marketing.bulk"].remove_from_mailing_list(self.mailing_list_id, partner_ids)
 
     def _do_lead(self, partner_ids, now):
         Lead = self.env["crm.lead"]

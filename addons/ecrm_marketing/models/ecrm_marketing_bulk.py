@@ -99,6 +99,51 @@ class EcrmMarketingBulk(models.AbstractModel):
                                             {"type": "activity_updated", "activity_created": True})
         return [activity_by_partner[partner_id] for partner_id in partner_ids]
 
+    @api.model
+    def add_to_mailing_list(self, mailing_list, partner_ids):
+        """Put each customer's e-mail address on ``mailing_list``: its mailing contact, created if there is none.
+
+        Addresses are matched whatever their case. New contacts are inserted
+        without the creation note and follower ``mail.thread`` would add.
+        """
+        self.env["mail.mass_mailing.contact"].check_access_rights("create")
+        wanted = {}
+        for row in self.env["res.partner"].browse(partner_ids).read(["name", "email"]):
+            email = (row["email"] or "").strip()
+            if email:
+                wanted.setdefault(email.lower(), (row["name"], email))
+        if not wanted:
+            return
+        self.env.cr.execute("""
+            SELECT lower(email), min(id) FROM mail_mass_mailing_contact
+             WHERE lower(email) = ANY(%s) GROUP BY lower(email)""", (list(wanted),))
+        contact_by_email = dict(self.env.cr.fetchall())
+        new = [email for email in wanted if email not in contact_by_email]
+        if new:
+            created = self._insert_rows("mail.mass_mailing.contact", "email", {
+                "name": [wanted[email][0] for email in new], "email": [wanted[email][1] for email in new]}, {})
+            contact_by_email.update((email.lower(), contact_id) for email, contact_id in created.items())
+        self.env.cr.execute("""
+            INSERT INTO mail_mass_mailing_contact_list_rel (contact_id, list_id)
+            SELECT contact_id, %s FROM unnest(%s::int[]) AS contact_id
+            ON CONFLICT DO NOTHING""", (mailing_list.id, list(contact_by_email.values())))
+        self.env["mail.mass_mailing.contact"].invalidate_cache()
+        mailing_list.invalidate_cache()
+
+    @api.model
+    def remove_from_mailing_list(self, mailing_list, partner_ids):
+        """Take the customers' e-mail addresses off ``mailing_list``; the contacts themselves stay."""
+        self.env["mail.mass_mailing.contact"].check_access_rights("write")
+        emails = [email.strip().lower() for email in self.env["res.partner"].browse(partner_ids).mapped("email")
+                  if email]
+        self.env.cr.execute("""
+            DELETE FROM mail_mass_mailing_contact_list_rel rel
+             USING mail_mass_mailing_contact contact
+             WHERE rel.contact_id = contact.id AND rel.list_id = %s AND lower(contact.email) = ANY(%s)""",
+                            (mailing_list.id, emails))
+        self.env["mail.mass_mailing.contact"].invalidate_cache()
+        mailing_list.invalidate_cache()
+
     def _insert_rows(self, model, key, columns, constants):
         """Insert a row of ``model`` for each position of the ``columns`` lists ({column: [values]}).
 

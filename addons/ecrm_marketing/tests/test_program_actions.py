@@ -47,15 +47,18 @@ class TestProgramActions(ProgramCase):
 
     def test_list_add_then_remove(self):
         mailing_list = self.env["mail.mass_mailing.list"].create({"name": "Stairlift news (test)"})
-        existing = self.env["mail.mass_mailing.contact"].create({"name": "Ann", "email": "ann@example.com"})
+        existing = self.env["mail.mass_mailing.contact"].create({"name": "Ann", "email": "Ann@Example.com"})
         program = self.make_program([
             {"trigger": "start", "action": "list_add", "mailing_list_id": mailing_list.id},
             {"trigger": "delay", "delay_days": 30, "action": "list_remove", "mailing_list_id": mailing_list.id}])
         program.action_start()
         program.run(now=at(0))
         members = self.env["mail.mass_mailing.contact"].search([("list_ids", "in", mailing_list.ids)])
-        self.assertEqual(sorted(members.mapped("email")), ["ann@example.com", "bob@example.com"])
-        self.assertIn(existing, members)  # the contact Ann already had, not a second one
+        self.assertEqual(sorted(members.mapped("email")), ["Ann@Example.com", "bob@example.com"])
+        self.assertIn(existing, members)  # the contact Ann already had (any case), not a second one
+        self.assertEqual(members.filtered(lambda contact: contact != existing).name, "Bob (progtest)")
+        program.run(now=at(0))  # a second run adds nobody twice
+        self.assertEqual(len(self.env["mail.mass_mailing.contact"].search([("list_ids", "in", mailing_list.ids)])), 2)
         self.assertEqual(self.timeline("marketing_list_add").mapped("partner_id"), self.ann | self.bob)
         program.run(now=at(29))
         self.assertEqual(len(self.env["mail.mass_mailing.contact"].search([("list_ids", "in", mailing_list.ids)])), 2)
