@@ -17,7 +17,7 @@ from ..sage_formats.customers import CustomerRecord, CustomerWriter
 FILE_ENCODING = "cp1252"  # what Sage 50 reads and writes
 NO_TAX_CODE = "T9"        # outside the scope of VAT
 PAGE_SIZE = 1000
-INTERACTION_PAGE = 10000  # ecrm.interaction.log_many takes at most this many rows
+INTERACTION_PAGE = 1000  # rows per log_many call, as the export pages (one 8,000-row call ran slower)
 SUBJECT_REFS = 5          # document numbers named in a timeline entry
 # write_date is a transaction's start time: an edit committed after a check may carry an
 # earlier stamp, so anything edited shortly before its last check is compared again.

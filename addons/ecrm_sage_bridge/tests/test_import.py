@@ -76,6 +76,12 @@ class TestImport(SageCase):
         self.assertEqual(self.other.state, "open", "a refund never pays an invoice")
         bank = receipt.move_id.line_ids.filtered(lambda line: line.account_id.internal_type == "liquidity")
         self.assertEqual((bank.debit, bank.credit), (0.0, 6.0))
+        stray = self.import_csv("receipts", HEADER + "SP,WAKEFIEL,1200,,07/11/2026,CHQ 3,Refund,2.00,T9,0.00\r\n")
+        refund = self.env["ecrm.sage.receipt"].search([("batch_id", "=", stray["batch_id"])])
+        refund.invoice_id = self.other
+        with self.assertRaisesRegex(UserError, "settles a credit note"):
+            refund.action_register_payment()
+        self.assertEqual(self.other.state, "open")
         logged = self.env["ecrm.interaction"].search([("res_model", "=", "ecrm.sage.receipt"),
                                                       ("res_id", "=", receipt.id)])
         self.assertEqual((logged.interaction_type, logged.direction), ("sage_refund_paid", "outbound"))
