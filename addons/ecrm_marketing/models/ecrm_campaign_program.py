@@ -112,7 +112,7 @@ class EcrmCampaignProgram(models.Model):
             if program.mode == "single":
                 steps = steps[:1]
             for step in steps:
-                due = step._due_partner_ids(now)
+                due = step._due_partners(now)
                 done[step.id] = len(step._run(due, now)) if due else 0
         return done
 

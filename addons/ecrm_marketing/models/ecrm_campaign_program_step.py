@@ -87,7 +87,7 @@ class EcrmCampaignProgramStep(models.Model):
 
     # ---- who is due: one query per step ----
 
-    def _due_partner_ids(self, now):
+    def _due_partners(self, now):
         """{partner id: occurrence} of the active participants this step fires for now, not yet taken.
 
         The occurrence is the year for an anniversary, and follows the previous
@@ -100,12 +100,11 @@ class EcrmCampaignProgramStep(models.Model):
         mail_step = self._previous_steps().filtered(lambda step: step.action == "email")[:1]
         params = {"program": self.program_id.id, "step": self.id, "previous": previous.id or None, "now": now,
                   "delay": datetime.timedelta(days=self.delay_days), "mail_step": mail_step.id or None,
-                  "mailing": mail_step.mailing_id.id or None, "since": self.program_id.date_start or now}
-        if self.trigger == "anniversary":
-            params["occurrence"] = contact_rules.anniversary_occurrence(today)
-            occurrence = "%(occurrence)s"
-        else:
-            occurrence = "coalesce(prev.occurrence, 0)"
+                  "mailing": mail_step.mailing_id.id or None, "since": self.program_id.date_start or now,
+                  "occurrence": contact_rules.anniversary_occurrence(today),
+                  "days": contact_rules.anniversary_days(today), "dormancy": self.dormancy_days,
+                  "interaction_type": self.interaction_type}
+        occurrence = "%(occurrence)s" if self.trigger == "anniversary" else "coalesce(prev.occurrence, 0)"
         # NOT IN over the step's own log becomes one hashed lookup, whatever the statistics say: a
         # correlated NOT EXISTS went row by row (10,000 x 10,000) right after a big run in one transaction
         conditions = ["p.program_id = %(program)s", "p.state = 'active'",
@@ -113,42 +112,7 @@ class EcrmCampaignProgramStep(models.Model):
                       "(SELECT partner_id, occurrence FROM ecrm_campaign_step_log WHERE step_id = %(step)s)"]
         if previous:
             conditions.append("prev.id IS NOT NULL")
-        trigger = self.trigger
-        if trigger == "delay":
-            conditions.append("coalesce(prev.date, p.enrolled_date) <= %(now)s::timestamp - %(delay)s")
-        elif trigger in ENGAGEMENT_COLUMNS or trigger == "not_opened":
-            # (participant, occurrence) sets, each one hashed lookup rather than a probe per participant
-            taken = "(p.partner_id, " + occurrence + ")"
-            engaged = ("SELECT sent.partner_id, sent.occurrence FROM ecrm_campaign_step_log sent "
-                       "JOIN mail_mail_statistics stat ON stat.res_id = sent.partner_id AND stat.scheduled >= sent.date "
-                       "WHERE sent.step_id = %%(mail_step)s AND sent.result = 'done' "
-                       "AND stat.mass_mailing_id = %%(mailing)s AND stat.model = 'res.partner' "
-                       "AND stat.%s IS NOT NULL" % ENGAGEMENT_COLUMNS.get(trigger, "opened"))
-            if trigger == "not_opened":
-                conditions += [taken + " IN (SELECT partner_id, occurrence FROM ecrm_campaign_step_log "
-                                       "WHERE step_id = %(mail_step)s AND result = 'done' "
-                                       "AND date <= %(now)s::timestamp - %(delay)s)",
-                               taken + " NOT IN (" + engaged + ")"]
-            else:
-                conditions.append(taken + " IN (" + engaged + ")")
-        elif trigger == "anniversary":
-            column = self.anniversary_field
-            if column not in dict(ANNIVERSARY_FIELDS):  # only a column name from the selection reaches the SQL
-                raise ValidationError(_("Unknown anniversary date %r.") % column)
-            params["days"] = contact_rules.anniversary_days(today)
-            conditions.append(
-                "to_char(partner.{0}, 'MM-DD') = ANY(%(days)s) "
-                "AND extract(year from partner.{0}) < extract(year from %(now)s::timestamp)".format(column))
-        elif trigger == "dormancy":
-            params["dormancy"] = self.dormancy_days
-            conditions.append("partner.ecrm_last_order_date IS NOT NULL "
-                              "AND partner.ecrm_days_since_last_order >= %(dormancy)s")
-        elif trigger == "interaction":
-            params["interaction_type"] = self.interaction_type
-            conditions.append(
-                "EXISTS (SELECT 1 FROM ecrm_interaction event WHERE event.partner_id = p.partner_id "
-                "AND event.interaction_type = %(interaction_type)s "
-                "AND event.date >= coalesce(prev.date, %(since)s))")
+        conditions += self._trigger_conditions("(p.partner_id, " + occurrence + ")")
         self.env.cr.execute("""
             SELECT p.partner_id, """ + occurrence + """
               FROM ecrm_campaign_participant p
@@ -159,6 +123,40 @@ class EcrmCampaignProgramStep(models.Model):
                     ORDER BY occurrence DESC LIMIT 1) prev ON true
              WHERE """ + " AND ".join(conditions) + " ORDER BY p.partner_id", params)
         return dict(self.env.cr.fetchall())
+
+    def _trigger_conditions(self, taken):
+        """SQL conditions of this step's trigger on participant ``p``, its previous step's log ``prev``,
+        and ``taken``, the (participant, occurrence) pair; parameters as ``_due_partners`` passes them."""
+        trigger = self.trigger
+        if trigger == "delay":
+            return ["coalesce(prev.date, p.enrolled_date) <= %(now)s::timestamp - %(delay)s"]
+        if trigger in ENGAGEMENT_COLUMNS or trigger == "not_opened":
+            # (participant, occurrence) sets, each one hashed lookup rather than a probe per participant
+            engaged = ("SELECT sent.partner_id, sent.occurrence FROM ecrm_campaign_step_log sent "
+                       "JOIN mail_mail_statistics stat "
+                       "ON stat.res_id = sent.partner_id AND stat.scheduled >= sent.date "
+                       "WHERE sent.step_id = %%(mail_step)s AND sent.result = 'done' "
+                       "AND stat.mass_mailing_id = %%(mailing)s AND stat.model = 'res.partner' "
+                       "AND stat.%s IS NOT NULL" % ENGAGEMENT_COLUMNS.get(trigger, "opened"))
+            if trigger == "not_opened":
+                return [taken + " IN (SELECT partner_id, occurrence FROM ecrm_campaign_step_log "
+                                "WHERE step_id = %(mail_step)s AND result = 'done' "
+                                "AND date <= %(now)s::timestamp - %(delay)s)",
+                        taken + " NOT IN (" + engaged + ")"]
+            return [taken + " IN (" + engaged + ")"]
+        if trigger == "anniversary":
+            column = self.anniversary_field
+            if column not in dict(ANNIVERSARY_FIELDS):  # only a column name from the selection reaches the SQL
+                raise ValidationError(_("Unknown anniversary date %r.") % column)
+            return ["to_char(partner.{0}, 'MM-DD') = ANY(%(days)s) "
+                    "AND extract(year from partner.{0}) < extract(year from %(now)s::timestamp)".format(column)]
+        if trigger == "dormancy":
+            return ["partner.ecrm_last_order_date IS NOT NULL AND partner.ecrm_days_since_last_order >= %(dormancy)s"]
+        if trigger == "interaction":
+            return ["EXISTS (SELECT 1 FROM ecrm_interaction event WHERE event.partner_id = p.partner_id "
+                    "AND event.interaction_type = %(interaction_type)s "
+                    "AND event.date >= coalesce(prev.date, %(since)s))"]
+        return []  # start: every participant
 
     # ---- doing it: consent, cap, then the action, all set-based ----
 

@@ -59,8 +59,8 @@ class ProgramCase(MarketingCase):
             "name": "Prog test", "domain": "[('name', 'like', '(progtest)')]"})
         self.template = self.env["mail.template"].create({
             "name": "Offer (test)", "model_id": self.env.ref("base.model_res_partner").id,
-            "subject": "An offer for ${object.name}", "body_html": "<p>Hello ${object.name}, "
-                                                                   "<a href='https://shop.example.com/offer'>see it</a></p>"})
+            "subject": "An offer for ${object.name}",
+            "body_html": "<p>Hello ${object.name}, <a href='https://shop.example.com/offer'>see it</a></p>"})
         self.env.user.company_id.write({"ecrm_contact_cap": 3, "ecrm_contact_cap_days": 7})
 
     def make_program(self, steps, mode="multistep", segment=True):

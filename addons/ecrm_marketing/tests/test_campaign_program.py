@@ -20,7 +20,8 @@ class TestCampaignProgram(ProgramCase):
         self.assertEqual(self.mailed(step), sorted((self.ann | self.bob).ids))
         self.assertEqual(self.results(step), {self.ann: "done", self.bob: "done", self.cat: "skipped_consent",
                                               self.dan: "skipped_consent"})
-        reasons = self.env["ecrm.campaign.step.log"].search([("step_id", "=", step.id), ("partner_id", "=", self.cat.id)])
+        reasons = self.env["ecrm.campaign.step.log"].search([("step_id", "=", step.id),
+                                                             ("partner_id", "=", self.cat.id)])
         self.assertIn("opted_out", reasons.reason)
         timeline = self.env["ecrm.interaction"].search([("interaction_type", "=", "marketing_email"),
                                                         ("campaign_id", "=", self.campaign.id)])
