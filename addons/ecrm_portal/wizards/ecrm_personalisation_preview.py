@@ -32,7 +32,7 @@ class EcrmPersonalisationPreview(models.TransientModel):
             utm={"source": self.utm_source, "medium": self.utm_medium, "campaign": self.utm_campaign})
         profile["visitor_key"] = "partner:%d" % partner.id if partner else "preview"
         profile["country_code"] = self.country_id.code or profile["country_code"]
-        if partner:
+        if partner and "pricelist" in rules.needs:
             profile["pricelist_id"] = partner.property_product_pricelist.id
         return profile
 
