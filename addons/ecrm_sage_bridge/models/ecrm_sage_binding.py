@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..sage_formats.account_ref import is_valid_reference
 from ..sage_formats.inbound import parse_balances
 
+INTERACTION_PAGE = 1000  # ecrm.interaction.log_many takes 10,000 rows at most
 BOUND_MODELS = [("res.partner", "Customer"), ("account.invoice", "Invoice / credit note")]
 
 
@@ -159,11 +160,12 @@ class EcrmSageBinding(models.Model):
         self.env["res.partner"]._sage_refresh_ledger([by_ref[balance.account_ref][1] for balance in balances])
         changed = [balance for balance in balances
                    if balance.on_hold is not None and bool(by_ref[balance.account_ref][2]) != balance.on_hold]
-        if changed:
-            self.env["ecrm.interaction"].log_many([{
-                "partner_id": by_ref[balance.account_ref][1], "channel": "ledger", "direction": "inbound",
-                "interaction_type": "sage_account_on_hold" if balance.on_hold else "sage_account_released",
-                "company_id": backend.company_id.id,
-                "subject": (_("Sage put account %s on hold (balance %s)") if balance.on_hold
-                            else _("Sage released account %s (balance %s)")) % (balance.account_ref, balance.balance),
-            } for balance in changed])
+        rows = [{
+            "partner_id": by_ref[balance.account_ref][1], "channel": "ledger", "direction": "inbound",
+            "interaction_type": "sage_account_on_hold" if balance.on_hold else "sage_account_released",
+            "company_id": backend.company_id.id,
+            "subject": (_("Sage put account %s on hold (balance %s)") if balance.on_hold
+                        else _("Sage released account %s (balance %s)")) % (balance.account_ref, balance.balance),
+        } for balance in changed]
+        for start in range(0, len(rows), INTERACTION_PAGE):
+            self.env["ecrm.interaction"].log_many(rows[start:start + INTERACTION_PAGE])

@@ -13,6 +13,7 @@ from ..sage_formats.matching import CREDIT_NOTE, INVOICE, MONEY_OUT, OpenDocumen
 DOCUMENT_KINDS = {"out_invoice": INVOICE, "out_refund": CREDIT_NOTE}
 # Sage Business Cloud contact payment types -> the Sage 50 type they stand for.
 API_PAYMENT_TYPES = (("CUSTOMER_RECEIPT", "SR"), ("CUSTOMER_REFUND", "SP"))
+INTERACTION_PAGE = 1000  # ecrm.interaction.log_many takes 10,000 rows at most
 
 
 class EcrmSageReceipt(models.Model):
@@ -151,20 +152,21 @@ class EcrmSageReceipt(models.Model):
 
     @api.model
     def _apply(self, backend, batch, matches, partner_by_ref):
-        receipts = self.browse()
+        created = []
         for match in matches:
             receipt = match.receipt
             invoice_id, credit_note_id = (tuple(match.document_ids) + (False, False))[:2]
-            receipts |= self.create({
+            created.append(self.create({
                 "backend_id": backend.id, "batch_id": batch.id, "partner_id": partner_by_ref[receipt.account_ref],
                 "account_ref": receipt.account_ref, "sage_type": receipt.type, "date": receipt.date,
                 "reference": receipt.reference, "details": receipt.details, "amount": float(receipt.amount),
                 "transaction_key": receipt.key, "invoice_id": invoice_id, "credit_note_id": credit_note_id,
-                "state": "matched" if invoice_id else "unmatched", "match_method": match.method})
+                "state": "matched" if invoice_id else "unmatched", "match_method": match.method}).id)
+        receipts = self.browse(created)
         self.env["ecrm.sage.receipt.posting"]._book(backend, receipts.filtered(lambda rec: rec.state == "matched"))
-        if not receipts:
-            return receipts
-        self.env["ecrm.interaction"].log_many([receipt._interaction_values() for receipt in receipts])
+        for start in range(0, len(receipts), INTERACTION_PAGE):
+            self.env["ecrm.interaction"].log_many(
+                [receipt._interaction_values() for receipt in receipts[start:start + INTERACTION_PAGE]])
         return receipts
 
     @api.multi
