@@ -364,7 +364,7 @@ class EcrmSageBatch(models.Model):
         Interaction = self.env["ecrm.interaction"]
         for start in range(0, len(rows), INTERACTION_PAGE):
             Interaction.log_many(rows[start:start + INTERACTION_PAGE])
-        Interaction.invalidate_cache()
+            Interaction.invalidate_cache()      # drop the page's records: memory stays flat
 
     @api.multi
     def _interaction_subject(self, kind):
