@@ -121,16 +121,21 @@ class EcrmPageView(models.Model):
         self.env.cr.execute("""
             WITH old AS (SELECT rule_ids, control_rule_ids, clicked_rule_id FROM ecrm_page_view WHERE date < %s),
             counts AS (
-                SELECT r.id,
-                       (SELECT COUNT(*) FROM old WHERE old.rule_ids LIKE '%%,' || r.id || ',%%') AS shown,
-                       (SELECT COUNT(*) FROM old WHERE old.control_rule_ids LIKE '%%,' || r.id || ',%%') AS held,
-                       (SELECT COUNT(*) FROM old WHERE old.clicked_rule_id = r.id) AS clicks
-                  FROM ecrm_personalisation_rule r)
+                SELECT rule_id::int AS id, SUM(shown) AS shown, SUM(held) AS held, SUM(clicks) AS clicks
+                  FROM (SELECT unnest(string_to_array(trim(BOTH ',' FROM rule_ids), ',')) AS rule_id,
+                               1 AS shown, 0 AS held, 0 AS clicks
+                          FROM old WHERE rule_ids IS NOT NULL
+                        UNION ALL
+                        SELECT unnest(string_to_array(trim(BOTH ',' FROM control_rule_ids), ',')), 0, 1, 0
+                          FROM old WHERE control_rule_ids IS NOT NULL
+                        UNION ALL
+                        SELECT clicked_rule_id::text, 0, 0, 1 FROM old WHERE clicked_rule_id IS NOT NULL) flat
+              GROUP BY rule_id)
             UPDATE ecrm_personalisation_rule r
                SET archived_impression_count = COALESCE(archived_impression_count, 0) + counts.shown,
                    archived_control_count = COALESCE(archived_control_count, 0) + counts.held,
                    archived_click_count = COALESCE(archived_click_count, 0) + counts.clicks
-              FROM counts WHERE counts.id = r.id AND (counts.shown + counts.held + counts.clicks) > 0
+              FROM counts WHERE counts.id = r.id
         """, (cutoff,))
         self.env.cr.execute("DELETE FROM ecrm_page_view WHERE date < %s", (cutoff,))
         purged = self.env.cr.rowcount

@@ -246,17 +246,20 @@ class EcrmPersonalisationRule(models.Model):
                  for rule in self}
         ids = [rule_id for rule_id in stats if isinstance(rule_id, int)]
         if ids:
+            # one pass over the page views: each view's rule list is unnested, not matched per rule
             self.env.cr.execute("""
-                WITH shown AS (
-                    SELECT r.id AS rule_id, v.arm, v.visitor_id, v.partner_id, MIN(v.date) AS first_seen,
-                           COUNT(*) AS views
-                      FROM ecrm_personalisation_rule r
-                      JOIN (SELECT visitor_id, partner_id, date, 'treatment' AS arm, rule_ids AS ids FROM ecrm_page_view
+                WITH exposure AS (
+                    SELECT shown.rule_id::int AS rule_id, view.arm, view.visitor_id, view.partner_id, view.date
+                      FROM (SELECT visitor_id, partner_id, date, 'treatment' AS arm, rule_ids AS ids
+                              FROM ecrm_page_view WHERE rule_ids IS NOT NULL
                             UNION ALL
-                            SELECT visitor_id, partner_id, date, 'control', control_rule_ids FROM ecrm_page_view) v
-                        ON v.ids LIKE '%%,' || r.id || ',%%'
-                     WHERE r.id IN %s
-                  GROUP BY r.id, v.arm, v.visitor_id, v.partner_id
+                            SELECT visitor_id, partner_id, date, 'control', control_rule_ids
+                              FROM ecrm_page_view WHERE control_rule_ids IS NOT NULL) view,
+                           unnest(string_to_array(trim(BOTH ',' FROM view.ids), ',')) AS shown(rule_id)
+                ), shown AS (
+                    SELECT rule_id, arm, visitor_id, partner_id, MIN(date) AS first_seen, COUNT(*) AS views
+                      FROM exposure WHERE rule_id IN %s
+                  GROUP BY rule_id, arm, visitor_id, partner_id
                 )
                 SELECT s.rule_id, s.arm, SUM(s.views), COUNT(*),
                        COUNT(*) FILTER (WHERE EXISTS (

@@ -45,17 +45,20 @@ class TestClickstream(PortalCase):
         View = self.env["ecrm.page.view"]
         for _ in range(3):
             View._record({"visitor_id": visitor.id, "path": "/shop", "rule_ids": {rule.id}})
+        View._record({"visitor_id": visitor.id, "path": "/shop", "control_rule_ids": {rule.id}})
+        View._record({"visitor_id": visitor.id, "path": "/shop", "clicked_rule_id": rule.id})
         View._record({"visitor_id": visitor.id, "path": "/contactus"})
         old = fields.Datetime.to_string(datetime.datetime.now() - datetime.timedelta(days=200))
         self.env.cr.execute("UPDATE ecrm_page_view SET date = %s WHERE visitor_id = %s AND path = '/shop'",
                             (old, visitor.id))
         purged = View.cron_purge(days=90)
-        self.assertEqual(purged, 3)
+        self.assertEqual(purged, 5)
         self.assertEqual(View.search([("visitor_id", "=", visitor.id)]).mapped("path"), ["/contactus"])
         daily = self.env["ecrm.page.view.daily"].search([("path", "=", "/shop")])
-        self.assertEqual(sum(daily.mapped("views")), 3)
-        self.assertEqual(rule.archived_impression_count, 3)
-        self.assertEqual(rule.impression_count, 3)
+        self.assertEqual(sum(daily.mapped("views")), 5)
+        self.assertEqual((rule.archived_impression_count, rule.archived_control_count, rule.archived_click_count),
+                         (3, 1, 1))
+        self.assertEqual((rule.impression_count, rule.control_count, rule.click_count), (3, 1, 1))
 
     def test_path_report_entry_exit_and_cart_without_order(self):
         visitor = self.env["ecrm.visitor"].create({})
