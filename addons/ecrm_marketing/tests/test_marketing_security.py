@@ -1,6 +1,9 @@
 """Access rights and company record rules of the marketing data."""
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError
 from odoo.tests.common import at_install, post_install
+from odoo.tools import mute_logger
 
 from .common import MarketingCase
 
@@ -91,3 +94,7 @@ class TestMarketingSecurity(MarketingCase):
         self.assertEqual((company.ecrm_contact_cap, company.ecrm_contact_cap_days), (5, 14))
         self.assertEqual(self.env["res.config.settings"].create({}).ecrm_contact_cap, 5)
         self.assertEqual(self.other_company.ecrm_contact_cap, 3)
+
+    def test_frequency_cap_cannot_be_negative(self):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.env.user.company_id.ecrm_contact_cap_days = 0
