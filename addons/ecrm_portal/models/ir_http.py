@@ -1,6 +1,6 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""After a website page is rendered: landing redirects, and the one tracking insert."""
+"""Around a website page: the landing redirect before it renders, the one tracking statement after."""
 import hashlib
 import logging
 
@@ -18,6 +18,29 @@ _logger = logging.getLogger(__name__)
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
+    # A rule's landing redirect is decided once the visitor is known and before the page
+    # renders, for controller routes (_postprocess_args) and for website pages (_serve_page).
+
+    @classmethod
+    def _postprocess_args(cls, arguments, rule):
+        return super()._postprocess_args(arguments, rule) or cls._ecrm_landing_redirect()
+
+    @classmethod
+    def _serve_page(cls):
+        return cls._ecrm_landing_redirect() or super()._serve_page()
+
+    @classmethod
+    def _ecrm_landing_redirect(cls):
+        website = getattr(request, "website", None)
+        if not (website and getattr(request, "is_frontend", False)) or request.httprequest.method != "GET":
+            return None
+        try:
+            target = cls._ecrm_redirect(website)
+        except Exception:
+            _logger.exception("eCRM landing redirect skipped for %s", request.httprequest.path)
+            return None
+        return werkzeug.utils.redirect(target, 302) if target else None
+
     @classmethod
     def _dispatch(cls):
         response = super()._dispatch()
@@ -25,12 +48,9 @@ class IrHttp(models.AbstractModel):
         if not (website and getattr(request, "is_frontend", False)) or getattr(response, "status_code", 0) != 200:
             return response
         try:
-            redirect = cls._ecrm_redirect(website)
-            if redirect:
-                return werkzeug.utils.redirect(redirect, 302)
             cls._ecrm_track(website)
         except Exception:
-            _logger.exception("eCRM personalisation/tracking skipped for %s", request.httprequest.path)
+            _logger.exception("eCRM tracking skipped for %s", request.httprequest.path)
         return response
 
     @classmethod
