@@ -15,10 +15,12 @@ class TestVisitorFacts(PortalCase):
         super().setUp()
         self.website = self.env.ref("website.default_website")
         Category = self.env["product.public.category"]
-        self.seating, self.hoists = Category.create({"name": "Seating (test)"}), Category.create({"name": "Hoists (test)"})
+        self.seating = Category.create({"name": "Seating (test)"})
+        self.hoists = Category.create({"name": "Hoists (test)"})
         self.chair = self.env.ref("product.product_product_8_product_template")
         self.chair.public_categ_ids = self.seating
-        self.trust.write({"country_id": self.env.ref("base.uk").id, "ecrm_interest_category_ids": [(6, 0, self.hoists.ids)]})
+        self.trust.write({"country_id": self.env.ref("base.uk").id,
+                          "ecrm_interest_category_ids": [(6, 0, self.hoists.ids)]})
         self.visitor = self.env["ecrm.visitor"].create({})
         View = self.env["ecrm.page.view"]
         View._record({"visitor_id": self.visitor.id, "path": "/shop/product/chair-%d" % self.chair.id})
