@@ -265,7 +265,7 @@ class EcrmCampaignProgramStep(models.Model):
     def _do_email(self, partner_ids, now):
         """Queue tracked e-mails (link tracking, UTM, open/click statistics) through the step's mailing."""
         mailing = self._ensure_mailing()
-        self.env["ecrm.marketing.bulk"].queue_mailing_mails(mailing, partner_ids, now)
+        self.env["ecrm.marketing.bulk"]._queue_mailing_mails(mailing, partner_ids, now)
         mailing.write({"state": "done", "sent_date": now})
 
     def _do_activity(self, partner_ids, now):
@@ -273,16 +273,16 @@ class EcrmCampaignProgramStep(models.Model):
         fallback = (self.program_id.user_id or self.env.user).id
         user_by_partner = {row["id"]: row["user_id"] and row["user_id"][0] or fallback
                            for row in self.env["res.partner"].browse(partner_ids).read(["user_id"])}
-        self.env["ecrm.marketing.bulk"].create_activities(
+        self.env["ecrm.marketing.bulk"]._create_activities(
             self.activity_type_id or self.env.ref("mail.mail_activity_data_call"),
             "%s: %s" % (self.program_id.name, self.name), user_by_partner,
             fields.Date.to_string(fields.Datetime.from_string(now).date()))
 
     def _do_list_add(self, partner_ids, now):
-        self.env["ecrm.marketing.bulk"].add_to_mailing_list(self.mailing_list_id, partner_ids)
+        self.env["ecrm.marketing.bulk"]._add_to_mailing_list(self.mailing_list_id, partner_ids)
 
     def _do_list_remove(self, partner_ids, now):
-        self.env["ecrm.marketing.bulk"].remove_from_mailing_list(self.mailing_list_id, partner_ids)
+        self.env["ecrm.marketing.bulk"]._remove_from_mailing_list(self.mailing_list_id, partner_ids)
 
     def _do_lead(self, partner_ids, now):
         Lead = self.env["crm.lead"]

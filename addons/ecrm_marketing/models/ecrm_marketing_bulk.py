@@ -13,14 +13,15 @@ class EcrmMarketingBulk(models.AbstractModel):
     ``mail.activity.create`` would, one statement per table, with the defaults
     the installed add-ons give those models. Odoo's mail queue then sends the
     mails as any other, adding the open pixel and per-recipient click links from
-    each mail's statistics row.
+    each mail's statistics row. The writers are private: they trust their
+    arguments, which the program steps have checked.
     """
 
     _name = "ecrm.marketing.bulk"
     _description = "eCRM marketing bulk writers"
 
     @api.model
-    def queue_mailing_mails(self, mailing, partner_ids, date):
+    def _queue_mailing_mails(self, mailing, partner_ids, date):
         """Queue the mailing's e-mail to each customer, as the mass-mail composer would; returns the mail ids.
 
         Subject and body are the mailing's, rendered for each customer; links
@@ -40,11 +41,12 @@ class EcrmMarketingBulk(models.AbstractModel):
         bodies = Template.render_template(mailing.convert_links()[mailing.id], "res.partner", partner_ids,
                                           post_process=True)
         email_from = mailing.email_from or self.env.user.partner_id.email_formatted
+        message_headers = [tools.generate_tracking_message_id("reply_to") for _partner in partner_ids]
         message_by_partner = self._insert_rows("mail.message", "res_id", {
             "res_id": partner_ids,
             "subject": [subjects[partner_id] for partner_id in partner_ids],
             "body": [bodies[partner_id] for partner_id in partner_ids],
-            "message_id": [tools.generate_tracking_message_id("reply_to") for _partner in partner_ids],
+            "message_id": message_headers,
         }, {"model": "res.partner", "message_type": "email", "author_id": self.env.user.partner_id.id,
             "email_from": email_from, "reply_to": mailing.reply_to or email_from, "no_auto_thread": True,
             "record_name": None, "date": date})
@@ -60,11 +62,9 @@ class EcrmMarketingBulk(models.AbstractModel):
         self.env.cr.execute("""
             INSERT INTO mail_mail_res_partner_rel (mail_mail_id, res_partner_id)
             SELECT * FROM unnest(%s::int[], %s::int[])""", (mail_ids, partner_ids))
-        self.env.cr.execute("SELECT id, message_id FROM mail_message WHERE id = ANY(%s)", (message_ids,))
-        header_by_message = dict(self.env.cr.fetchall())
         self._insert_rows("mail.mail.statistics", "mail_mail_id", {
             "mail_mail_id": mail_ids, "mail_mail_id_int": mail_ids, "res_id": partner_ids,
-            "message_id": [header_by_message[message_id] for message_id in message_ids],
+            "message_id": message_headers,
         }, {"model": "res.partner", "mass_mailing_id": mailing.id,
             "mass_mailing_campaign_id": mailing.mass_mailing_campaign_id.id or None, "scheduled": date,
             "state": "outgoing", "state_update": fields.Datetime.now()})
@@ -73,7 +73,7 @@ class EcrmMarketingBulk(models.AbstractModel):
         return mail_ids
 
     @api.model
-    def create_activities(self, activity_type, summary, user_by_partner, date_deadline):
+    def _create_activities(self, activity_type, summary, user_by_partner, date_deadline):
         """One activity on each customer in ``user_by_partner`` ({partner id: user id}); returns their ids.
 
         Unlike ``mail.activity.create``, the user is not made a follower of each
@@ -100,7 +100,7 @@ class EcrmMarketingBulk(models.AbstractModel):
         return [activity_by_partner[partner_id] for partner_id in partner_ids]
 
     @api.model
-    def add_to_mailing_list(self, mailing_list, partner_ids):
+    def _add_to_mailing_list(self, mailing_list, partner_ids):
         """Put each customer's e-mail address on ``mailing_list``: its mailing contact, created if there is none.
 
         Addresses are matched whatever their case. New contacts are inserted
@@ -131,7 +131,7 @@ class EcrmMarketingBulk(models.AbstractModel):
         mailing_list.invalidate_cache()
 
     @api.model
-    def remove_from_mailing_list(self, mailing_list, partner_ids):
+    def _remove_from_mailing_list(self, mailing_list, partner_ids):
         """Take the customers' e-mail addresses off ``mailing_list``; the contacts themselves stay."""
         self.env["mail.mass_mailing.contact"].check_access_rights("write")
         emails = [email.strip().lower() for email in self.env["res.partner"].browse(partner_ids).mapped("email")

@@ -47,7 +47,7 @@ class TestBulkMail(ProgramCase):
 
     def test_bulk_rows_equal_the_composer_rows(self):
         reference = self.composer_mail(self.ann)
-        bulk_ids = self.env["ecrm.marketing.bulk"].queue_mailing_mails(self.mailing, self.ann.ids, at(0))
+        bulk_ids = self.env["ecrm.marketing.bulk"]._queue_mailing_mails(self.mailing, self.ann.ids, at(0))
         bulk = self.env["mail.mail"].browse(bulk_ids)
         self.assertEqual(len(reference), 1)
         self.assertEqual(bulk.subject, "An offer for Ann (progtest)")
@@ -55,8 +55,8 @@ class TestBulkMail(ProgramCase):
         self.same_rows(reference, bulk)
 
     def test_queued_mail_is_sent_with_open_pixel_and_tracked_links(self):
-        mail_ids = self.env["ecrm.marketing.bulk"].queue_mailing_mails(self.mailing, (self.ann | self.bob).ids,
-                                                                       at(0))
+        Bulk = self.env["ecrm.marketing.bulk"]
+        mail_ids = Bulk._queue_mailing_mails(self.mailing, (self.ann | self.bob).ids, at(0))
         sent = []
         MailServer = type(self.env["ir.mail_server"])
 
