@@ -1,5 +1,6 @@
 """Programs: consent, frequency cap, idempotent runs, triggers and mode switches."""
 import datetime
+from unittest.mock import patch
 
 from odoo.tests.common import at_install, post_install
 
@@ -116,3 +117,17 @@ class TestCampaignProgram(ProgramCase):
         program.mode = "triggered"
         self.assertEqual(program.run(now=at(6)), {first.id: 0, second.id: 0})
         self.assertEqual(program.participant_count, 4)
+
+    def test_a_run_killed_half_way_leaves_nothing_and_the_next_run_sends_once(self):
+        program = self.make_program([{"trigger": "start", "action": "email"}])
+        program.action_start()
+        step = program.step_ids
+        Step = type(step)
+        with patch.object(Step, "_log_on_timeline", side_effect=RuntimeError("worker killed")), \
+                self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            program.run(now=at(0))
+        self.env.clear()
+        self.assertEqual(self.mailed(step), [])
+        self.assertFalse(self.results(step))
+        self.assertEqual(program.run(now=at(0)), {step.id: 2})
+        self.assertEqual(self.mailed(step), sorted((self.ann | self.bob).ids))
