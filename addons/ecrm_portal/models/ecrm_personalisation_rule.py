@@ -94,6 +94,7 @@ class EcrmPersonalisationRule(models.Model):
 
     _sql_constraints = [
         ("split_percent_range", "CHECK (split_percent BETWEEN 0 AND 100)", "The treatment share is 0-100%."),
+        ("viewed_days_range", "CHECK (viewed_days BETWEEN 0 AND 3650)", "Look back at most ten years (3650 days)."),
     ]
 
     @api.constrains("partner_domain")

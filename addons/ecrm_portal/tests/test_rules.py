@@ -1,6 +1,9 @@
 import datetime
 
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import ValidationError
+from odoo.tools import mute_logger
 
 from .common import PortalCase
 
@@ -48,6 +51,8 @@ class TestRules(PortalCase):
             self.rule(partner_domain="[('no_such_field', '=', 1)]")
         with self.assertRaises(ValidationError):
             self.rule(redirect_from="/offer", redirect_to="https://evil.example/")
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.rule(viewed_days=10 ** 9)  # "viewed in the last 2.7 million years" would break the page query
 
     def test_rule_website_scope(self):
         other_site = self.env["website"].create({"name": "Other site (test)"})
