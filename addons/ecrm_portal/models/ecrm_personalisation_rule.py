@@ -109,8 +109,12 @@ class EcrmPersonalisationRule(models.Model):
     @api.constrains("redirect_from", "redirect_to")
     def _check_redirect(self):
         for rule in self:
-            if rule.redirect_to and not rule.redirect_to.startswith("/"):
+            target = rule.redirect_to
+            # browsers read "//host" and "/\host" as another website
+            if target and (not target.startswith("/") or target[1:2] in ("/", "\\")):
                 raise ValidationError(_("Redirect only to a page of this website (a path starting with /)."))
+            if target and engine.normalise_path(target) == engine.normalise_path(rule.redirect_from):
+                raise ValidationError(_("A page cannot redirect to itself."))
 
     # ---- cache: compiled rules per worker, cleared on any change (ecrm.cached.rules.mixin) ----
 

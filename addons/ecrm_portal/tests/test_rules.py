@@ -51,6 +51,11 @@ class TestRules(PortalCase):
             self.rule(partner_domain="[('no_such_field', '=', 1)]")
         with self.assertRaises(ValidationError):
             self.rule(redirect_from="/offer", redirect_to="https://evil.example/")
+        for elsewhere in ("//evil.example/", "/\\evil.example/"):
+            with self.assertRaises(ValidationError):
+                self.rule(redirect_from="/offer", redirect_to=elsewhere)
+        with self.assertRaises(ValidationError):
+            self.rule(redirect_from="/offer/", redirect_to="/offer?utm_source=loop")
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             self.rule(viewed_days=10 ** 9)  # "viewed in the last 2.7 million years" would break the page query
 
