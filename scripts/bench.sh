@@ -42,6 +42,9 @@ prepare_portal() {
     ECRM_MODULES=ecrm_core create_database "${ECRM_BENCH_DB}_portal_base" yes \
         || die "the portal baseline database could not be created"
     psql_admin -c "CREATE DATABASE \"${ECRM_BENCH_DB}_portal\" OWNER \"$ECRM_DB_USER\" TEMPLATE \"${ECRM_BENCH_DB}_portal_base\""
+    # a template copy has no files: without the product images every /shop request would log missing attachments
+    rm -rf "$VAR/data/filestore/${ECRM_BENCH_DB}_portal"
+    cp -a "$VAR/data/filestore/${ECRM_BENCH_DB}_portal_base" "$VAR/data/filestore/${ECRM_BENCH_DB}_portal"
     odoo -c "$ODOO_CONF" -d "${ECRM_BENCH_DB}_portal" -i ecrm_portal --stop-after-init --log-level=warn \
         || die "ecrm_portal did not install in ${ECRM_BENCH_DB}_portal"
 }
