@@ -7,7 +7,6 @@ from . import ecrm_sage_binding
 from . import ecrm_sage_batch
 from . import ecrm_sage_receipt
 from . import ecrm_sage_receipt_posting
-from . import ecrm_sage_bulk_reconcile
 from . import ecrm_sage_reconciliation_line
 from . import res_partner
 from . import sale_order

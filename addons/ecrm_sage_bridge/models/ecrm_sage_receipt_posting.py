@@ -63,8 +63,14 @@ class EcrmSageReceiptPosting(models.AbstractModel):
 
     @api.model
     def _reconcile(self, receipt_lines):
-        """Reconcile each receipt's line with its documents' lines, then point receipts at their line."""
-        self.env["ecrm.sage.bulk.reconcile"]._reconcile([lines for _receipt, lines in receipt_lines])
+        """Reconcile each receipt's line with its documents' lines, then point receipts at their line.
+
+        Odoo's own reconcile(), once per receipt: writing the partial and full
+        reconciliations ourselves was measured at only about 25 % faster, too little
+        to bypass the accounting module's own bookkeeping.
+        """
+        for _receipt, lines in receipt_lines:
+            lines.with_context(tracking_disable=True, mail_notrack=True).reconcile()
         execute_values(self.env.cr._obj, """
             UPDATE ecrm_sage_receipt receipt SET move_line_id = v.line_id FROM (VALUES %s) AS v (id, line_id)
              WHERE receipt.id = v.id""", [(receipt.id, lines[0].id) for receipt, lines in receipt_lines],
