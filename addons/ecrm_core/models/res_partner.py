@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..customer360 import rfm
+from ..customer360.currency_sql import converted_rows
 from ..customer360.sql_arrays import array_literal
 from ..quality import checks, score
 from .ecrm_consent import CONSENT_CHANNELS, CONSENT_SOURCES, CONSENT_STATES
@@ -227,36 +228,20 @@ class ResPartner(models.Model):
         Revenue is in the selling company's currency at the order date, with the
         rate table sale.report uses (sale.report itself stops at the rate-1 currency).
         """
-        # Orders in the company's own currency (nearly all) skip the costly dated rate join.
         self.env.cr.execute("""
             WITH currency_rate AS (%s),
-            orders AS (
-                SELECT partner.commercial_partner_id AS pid, s.amount_untaxed AS amount, s.date_order
-                  FROM sale_order s
-                  JOIN res_partner partner ON partner.id = s.partner_id
-                  JOIN res_company company ON company.id = s.company_id
-                  JOIN product_pricelist pp ON pp.id = s.pricelist_id
-                 WHERE s.state IN ('sale', 'done') AND pp.currency_id = company.currency_id
-                UNION ALL
-                SELECT partner.commercial_partner_id,
-                       s.amount_untaxed * COALESCE(company_rate.rate, 1.0) / COALESCE(order_rate.rate, 1.0),
-                       s.date_order
-                  FROM sale_order s
-                  JOIN res_partner partner ON partner.id = s.partner_id
-                  JOIN res_company company ON company.id = s.company_id
-                  JOIN product_pricelist pp ON pp.id = s.pricelist_id
-                  LEFT JOIN currency_rate order_rate ON order_rate.currency_id = pp.currency_id
-                       AND order_rate.company_id = s.company_id
-                       AND order_rate.date_start <= s.date_order
-                       AND (order_rate.date_end IS NULL OR order_rate.date_end > s.date_order)
-                  LEFT JOIN currency_rate company_rate ON company_rate.currency_id = company.currency_id
-                       AND company_rate.company_id = s.company_id
-                       AND company_rate.date_start <= s.date_order
-                       AND (company_rate.date_end IS NULL OR company_rate.date_end > s.date_order)
-                 WHERE s.state IN ('sale', 'done') AND pp.currency_id <> company.currency_id)
-            SELECT pid, count(*), sum(amount), min(date_order)::date, max(date_order)::date
+            orders AS (%s)
+            SELECT pid, count(*), sum(converted), min(date)::date, max(date)::date
               FROM orders GROUP BY pid
-        """ % self.env["res.currency"]._select_companies_rates())
+        """ % (self.env["res.currency"]._select_companies_rates(), converted_rows("""
+                SELECT partner.commercial_partner_id AS pid, s.amount_untaxed AS amount,
+                       pp.currency_id, company.currency_id AS target_currency_id, s.company_id,
+                       s.date_order AS date
+                  FROM sale_order s
+                  JOIN res_partner partner ON partner.id = s.partner_id
+                  JOIN res_company company ON company.id = s.company_id
+                  JOIN product_pricelist pp ON pp.id = s.pricelist_id
+                 WHERE s.state IN ('sale', 'done')""")))
         return self.env.cr.fetchall()
 
     def _ecrm_order_figures(self, scope):

@@ -70,6 +70,27 @@ class TestCustomer360(InteractionCase):
             self.assertEqual(actual[pid][0], count)
             self.assertAlmostEqual(actual[pid][1], float(total), places=2)
 
+    def test_foreign_currency_orders_count_in_company_currency(self):
+        company = self.env.user.company_id
+        euro = self.env.ref("base.EUR")
+        if company.currency_id == euro:
+            self.skipTest("the company already sells in euros")
+        euro.active = True
+        today = fields.Date.context_today(company)
+        Rate = self.env["res.currency.rate"]
+        for currency, rate in ((company.currency_id, 1.0), (euro, 1.25)):  # 1 company unit = 1.25 EUR today
+            existing = Rate.search([("currency_id", "=", currency.id), ("company_id", "=", company.id),
+                                    ("name", "=", today)])
+            (existing or Rate.create({"currency_id": currency.id, "company_id": company.id, "name": today})).rate = rate
+        pricelist = self.env["product.pricelist"].create({"name": "Euro (test)", "currency_id": euro.id})
+        order = self.order(self.individual, 125.0, confirm=False)
+        order.pricelist_id = pricelist
+        order.action_confirm()
+        self.order(self.individual, 50.0)
+        self.individual.invalidate_cache()
+        self.assertEqual(self.individual.ecrm_order_count, 2)
+        self.assertAlmostEqual(self.individual.ecrm_revenue, 100.0 + 50.0)  # 125 EUR at 1.25
+
     def test_interaction_figures_and_preferred_channel(self):
         self.Interaction.log_many([
             self.row(channel="phone"), self.row(channel="phone"), self.row(channel="email"),

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models, tools
 
-from .currency_sql import converted_rows
+from odoo.addons.ecrm_core.customer360.currency_sql import converted_rows
 
 
 class EcrmCampaignChannelReport(models.Model):

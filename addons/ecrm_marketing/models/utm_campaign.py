@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 
 from ..campaign_maths import roi
-from .currency_sql import converted_rows
+from odoo.addons.ecrm_core.customer360.currency_sql import converted_rows
 
 REVENUE_BASES = [("confirmed", "Confirmed orders"), ("invoiced", "Invoiced"), ("paid", "Paid")]
 ACTUAL_COUNTS = ("lead_count", "opportunity_count", "won_count", "quotation_count", "order_count",

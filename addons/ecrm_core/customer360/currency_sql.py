@@ -1,6 +1,6 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Currency conversion inside the campaign reports' SQL, the way ecrm_core's customer 360 does it.
+"""Currency conversion inside reporting SQL (customer 360 revenue, campaign ROI).
 
 Rows already in the target currency (nearly all) are taken as they are; the
 others are converted with the dated rates of their company
