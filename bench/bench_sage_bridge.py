@@ -204,14 +204,17 @@ def main():
     # 1,000 by default: booking and reconciling a receipt costs Odoo about 0.1 s on this
     # machine, so the 10,000 takes some 20 minutes; pass --receipts 10000.
     parser.add_argument("--receipts", type=int, default=1000,
-                        help="receipts to import (booked in the bank journal, reconciled with their invoice)")
+                        help="receipts to import (booked in the bank journal, reconciled with their invoice); "
+                             "0 measures the exports only")
+    parser.add_argument("--load-only", action="store_true",
+                        help="bulk-load the history and stop (to make a template database for copies)")
     parser.add_argument("--odoo-conf", default=os.environ.get("ECRM_SAGE_ODOO_CONF") or odoo_server_module.ODOO_CONF)
     args = parser.parse_args()
 
     odoo_server_module.ODOO_CONF = args.odoo_conf
     server = odoo_server_module.OdooServer(args.db).start()
     conn = connect(args.odoo_conf, args.db)
-    results = {}
+    results, imported, floor_import = {}, None, None
     try:
         rpc = Rpc(server.url, args.db)
         company_id = rpc("res.users", "read", [rpc.uid], ["company_id"])[0]["company_id"][0]
@@ -229,6 +232,9 @@ def main():
             print("bulk-loaded %d customers and %d posted invoices in %.1f s"
                   % (args.customers, args.invoices, time.perf_counter() - started))
         analyze(conn)
+        if args.load_only:
+            print("history loaded; stopping (--load-only)")
+            return
         backend_id = rpc("ecrm.sage.backend", "create", {
             "name": "Bench Sage 50 %s" % time.strftime("%H:%M:%S"), "company_id": company_id,
             "sage_company_code": "BENCH",
@@ -249,23 +255,28 @@ def main():
         exported_text = base64.b64decode(invoices["file"]).decode("cp1252")
         assert floor_rows == exported_text.count("\n") - 1, (floor_rows, exported_text.count("\n"))
 
-        ledger = SageLedger("BENCH")
-        ledger.import_customers(base64.b64decode(customers["file"]).decode("cp1252"))
-        ledger.import_audit_trail(exported_text)
-        paid = open_references(conn, args.receipts)
-        ledger.pay_invoices(lambda reference: reference in paid)
-        receipts_text = ledger.receipts_csv()
-        floor_import, floor_receipts = import_floor(conn, receipts_text)
-        with PeakRss(server.process.pid) as memory:
-            started = time.perf_counter()
-            imported = rpc("ecrm.sage.backend", "import_file", backend_id, "receipts",
-                           base64.b64encode(receipts_text.encode("cp1252")).decode(), False)
-            results["import"] = (time.perf_counter() - started, memory)
-        assert imported["errors"] == [] and imported["matched"] == args.receipts, imported
+        if args.receipts:
+            ledger = SageLedger("BENCH")
+            ledger.import_customers(base64.b64decode(customers["file"]).decode("cp1252"))
+            ledger.import_audit_trail(exported_text)
+            paid = open_references(conn, args.receipts)
+            ledger.pay_invoices(lambda reference: reference in paid)
+            receipts_text = ledger.receipts_csv()
+            floor_import, floor_receipts = import_floor(conn, receipts_text)
+            with PeakRss(server.process.pid) as memory:
+                started = time.perf_counter()
+                imported = rpc("ecrm.sage.backend", "import_file", backend_id, "receipts",
+                               base64.b64encode(receipts_text.encode("cp1252")).decode(), False)
+                results["import"] = (time.perf_counter() - started, memory)
+            assert imported["errors"] == [] and imported["matched"] == args.receipts, imported
     finally:
         conn.close()
         server.stop()
+    if "export" in results:
+        report(args, open_invoices, results, customers, floor_export, floor_rows, imported, floor_import)
 
+
+def report(args, open_invoices, results, customers, floor_export, floor_rows, imported, floor_import):
     print("\nSage bridge, database %s: %d customers, %d invoices, %d receipts (open invoices before: %d)"
           % (args.db, args.customers, args.invoices, args.receipts, open_invoices))
     print("  %-56s %9s %9s %12s" % ("scenario", "seconds", "x floor", "server +MB"))
@@ -275,6 +286,8 @@ def main():
     print("  %-56s %9.2f %9.1f %12.1f" % ("export_batch invoices -> audit trail (%d rows)" % floor_rows,
                                           results["export"][0], results["export"][0] / floor_export,
                                           results["export"][1].growth_mb))
+    if imported is None:
+        return
     print("  %-56s %9.2f" % ("floor: csv read + 1 multi-row INSERT of the receipts", floor_import))
     print("  %-56s %9.2f %9.1f %12.1f" % ("import_file receipts -> %d booked + reconciled" % imported["matched"],
                                           results["import"][0], results["import"][0] / floor_import,
