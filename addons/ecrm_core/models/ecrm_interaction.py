@@ -6,6 +6,9 @@ from odoo.exceptions import ValidationError
 from ..timeline import rows as interaction_rows
 
 CHANNEL_LABELS = {"web_form": "Web form", "sms": "SMS", "eprocurement": "E-procurement"}
+# Constraints that timeline/rows.py applies to every row of log_many before the insert;
+# the insert does not run them a second time, record by record.
+CHECKED_BY_ROWS = ("_check_interaction_type", "_check_source_document")
 CHANNEL_SELECTION = [(code, CHANNEL_LABELS.get(code, code.capitalize())) for code in interaction_rows.CHANNELS]
 
 
@@ -128,7 +131,7 @@ class EcrmInteraction(models.Model):
         Other modules extend it to react to the stream (campaign triggers,
         personalisation); call super() and keep it set-based.
         """
-        self.env["res.partner"].ecrm_recompute_interaction_figures(self.mapped("partner_id").ids)
+        self.env["res.partner"]._ecrm_count_new_interactions(self.ids)
 
     @api.model
     def _existing_ids(self, wanted):
@@ -146,14 +149,22 @@ class EcrmInteraction(models.Model):
             "SELECT id, commercial_partner_id FROM res_partner WHERE id IN %s", (tuple(partner_ids),))
         return dict(self.env.cr.fetchall())
 
+    @api.multi
+    def _run_constraints(self, field_names, skip=()):
+        """Odoo's constraint methods on ``field_names``, but those named in ``skip``."""
+        field_names = set(field_names)
+        for check in self._constraint_methods:
+            if check.__name__ not in skip and set(check._constrains) & field_names:
+                check(self)
+
     @api.model
     def _insert_rows(self, values_list):
         """Insert validated rows in one statement, then let the ORM finish the job.
 
         A multi-row INSERT is what makes a batch of 1,000 cheap. Stored computed
         fields the rows do not carry (such as those other modules add) are
-        recomputed, and Python constraints and record rules are checked, as
-        ``create`` would.
+        recomputed, and Python constraints (but those rows.py already applied) and
+        record rules are checked, as ``create`` would.
         """
         # Column names come from rows.ALLOWED_KEYS and default_get, never from the caller.
         columns = sorted({column for values in values_list for column in values})
@@ -170,13 +181,10 @@ class EcrmInteraction(models.Model):
                ", ".join([row_sql] * len(values_list))),
             params)
         records = self.browse([row[0] for row in self.env.cr.fetchall()])
-        for record, values in zip(records, values_list):
-            # what we just wrote is what the constraints below read; spare the re-read
-            record._cache.update(record._convert_to_cache(values, validate=False))
         for field in self._fields.values():
             if field.store and field.compute and field.name not in columns:
                 self.env.add_todo(field, records)
         self.recompute()
-        records._validate_fields(columns)
+        records._run_constraints(columns, skip=CHECKED_BY_ROWS)
         records.check_access_rule("create")
         return records

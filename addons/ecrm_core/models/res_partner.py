@@ -202,11 +202,35 @@ class ResPartner(models.Model):
         return len(orders)
 
     @api.model
-    def ecrm_recompute_interaction_figures(self, partner_ids):
-        """Only the timeline figures of ``partner_ids`` (what a new interaction changes)."""
-        figures = self._ecrm_interaction_figures(self._ecrm_scope(partner_ids))
-        self._ecrm_bulk_update([(pid,) + tuple(values[c] for c in INTERACTION_COLUMNS)
-                                for pid, values in figures.items()], ("id",) + INTERACTION_COLUMNS)
+    def _ecrm_count_new_interactions(self, interaction_ids):
+        """Timeline figures after ``interaction_ids`` were logged, updated in place.
+
+        Counts grow by what was added and the last date only moves forward, so two
+        transactions logging for one customer at once both count (a recount keeps
+        whichever commits last). The preferred channel is recounted only for the
+        companies that received an inbound interaction.
+        """
+        if not interaction_ids:
+            return
+        ids = list(interaction_ids)
+        self.env.cr.execute("""
+            WITH added AS (
+                SELECT commercial_partner_id AS pid, date FROM ecrm_interaction WHERE id = ANY(%s)
+                UNION ALL
+                SELECT partner_id, date FROM ecrm_interaction
+                 WHERE id = ANY(%s) AND partner_id <> commercial_partner_id
+            ), delta AS (SELECT pid, count(*) AS n, max(date) AS last FROM added GROUP BY pid)
+            UPDATE res_partner p
+               SET ecrm_interaction_count = COALESCE(p.ecrm_interaction_count, 0) + delta.n,
+                   ecrm_last_interaction_date = GREATEST(p.ecrm_last_interaction_date, delta.last)
+              FROM delta WHERE p.id = delta.pid""", (ids, ids))
+        self.env.cr.execute("""
+            SELECT DISTINCT commercial_partner_id FROM ecrm_interaction
+             WHERE id = ANY(%s) AND direction = 'inbound'""", (ids,))
+        companies = tuple(row[0] for row in self.env.cr.fetchall())
+        if companies:
+            preferred = self._ecrm_preferred_channels(companies)
+            self._ecrm_bulk_update([(pid, preferred.get(pid)) for pid in companies], ("id", "preferred_channel"))
         self.invalidate_cache(["ecrm_%s" % column for column in INTERACTION_COLUMNS])
 
     @api.model
@@ -282,15 +306,20 @@ class ResPartner(models.Model):
         """.format(where_commercial=where.format(key="commercial_partner_id"),
                    where_contact=where.format(key="partner_id")), params * 2)
         counts = self.env.cr.fetchall()
+        preferred = self._ecrm_preferred_channels(scope)
+        return {pid: {"interaction_count": count, "last_interaction_date": last,
+                      "preferred_channel": preferred.get(pid)} for pid, count, last in counts}
+
+    def _ecrm_preferred_channels(self, scope):
+        """Company -> the channel most of its inbound interactions came through (latest wins a tie)."""
+        where, params = ("", []) if scope is None else ("AND i.commercial_partner_id IN %s", [scope])
         self.env.cr.execute("""
             SELECT DISTINCT ON (i.commercial_partner_id) i.commercial_partner_id, i.channel
               FROM ecrm_interaction i WHERE i.direction = 'inbound' {where}
              GROUP BY i.commercial_partner_id, i.channel
              ORDER BY i.commercial_partner_id, count(*) DESC, max(i.date) DESC
-        """.format(where=where.replace("WHERE", "AND").format(key="commercial_partner_id")), params)
-        preferred = dict(self.env.cr.fetchall())
-        return {pid: {"interaction_count": count, "last_interaction_date": last,
-                      "preferred_channel": preferred.get(pid)} for pid, count, last in counts}
+        """.format(where=where), params)
+        return dict(self.env.cr.fetchall())
 
     def _ecrm_bulk_update(self, rows, columns):
         """UPDATE res_partner from column arrays (one parameter per column, however many rows).
@@ -305,7 +334,7 @@ class ResPartner(models.Model):
         targets = ", ".join("ecrm_%s" % column for column in columns[1:])
         sources = ", ".join("v.%s" % column for column in columns[1:])
         self.env.cr.execute(
-            "UPDATE res_partner p SET (%s) = (%s) FROM unnest(%s) AS v(%s) "
+            "UPDATE res_partner p SET (%s) = ROW(%s) FROM unnest(%s) AS v(%s) "
             "WHERE p.id = v.id AND (%s) IS DISTINCT FROM (%s)"
             % (targets, sources, arrays, ", ".join(columns),
                ", ".join("p.ecrm_%s" % column for column in columns[1:]), sources),

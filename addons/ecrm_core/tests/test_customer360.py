@@ -104,6 +104,26 @@ class TestCustomer360(InteractionCase):
         self.assertEqual(company.ecrm_preferred_channel, "phone", "outbound mailings are not a preference")
         self.assertTrue(company.ecrm_last_interaction_date > "2026-01-01")
 
+    def test_new_interactions_add_up_to_what_a_full_recount_gives(self):
+        """Each batch adds to the figures in place; the nightly recount must find nothing to correct."""
+        company, contact = self.company_partner, self.contact
+        self.Interaction.log_many([self.row(channel="phone"), self.row(channel="email")])
+        self.Interaction.log_many([self.row(channel="email"), self.row(channel="email")])
+        self.Interaction.log_many([self.row(channel="letter", direction="outbound"),
+                                   self.row(partner_id=company.id, channel="portal", direction="outbound")])
+        self.Interaction.log_many([self.row(channel="phone", date="2020-01-01")])   # an old call typed in late
+
+        def figures():
+            (company | contact).invalidate_cache()
+            return [(partner.ecrm_interaction_count, partner.ecrm_last_interaction_date,
+                     partner.ecrm_preferred_channel) for partner in (company, contact)]
+        added = figures()
+        self.assertEqual([count for count, _date, _channel in added], [7, 6])
+        self.assertEqual(added[0][2], "email", "outbound batches leave the preference alone")
+        self.assertGreater(added[0][1], "2020-01-02", "an older entry does not move the last date back")
+        self.env["res.partner"].ecrm_recompute_360((company | contact).ids)
+        self.assertEqual(figures(), added)
+
     def test_tab_lists_open_business_and_recent_timeline(self):
         quotation = self.order(self.contact, 50.0, confirm=False)
         self.Interaction.log_many([self.row(subject="n%d" % i) for i in range(12)])

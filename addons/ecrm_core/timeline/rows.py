@@ -4,6 +4,7 @@ A batch is accepted whole or not at all, so every row is checked first and all
 problems are reported together, each naming its row by index.
 """
 import datetime
+import functools
 import re
 from collections import namedtuple
 
@@ -71,6 +72,18 @@ def referenced_ids(rows):
     return wanted
 
 
+@functools.lru_cache(maxsize=256)
+def _parse_date_text(value):
+    """The Odoo datetime string of a date text, or None; cached, as a batch's rows
+    mostly share one date (the default: now)."""
+    for fmt in (DATETIME_FORMAT, DATE_FORMAT):
+        try:
+            return datetime.datetime.strptime(value.strip(), fmt).strftime(DATETIME_FORMAT)
+        except ValueError:
+            continue
+    return None
+
+
 def parse_date(value):
     """Accept an Odoo datetime string, a date string or a datetime; return an Odoo string."""
     if isinstance(value, datetime.datetime):
@@ -78,11 +91,9 @@ def parse_date(value):
     if isinstance(value, datetime.date):
         return value.strftime(DATE_FORMAT) + " 00:00:00"
     if isinstance(value, str):
-        for fmt in (DATETIME_FORMAT, DATE_FORMAT):
-            try:
-                return datetime.datetime.strptime(value.strip(), fmt).strftime(DATETIME_FORMAT)
-            except ValueError:
-                continue
+        parsed = _parse_date_text(value)
+        if parsed:
+            return parsed
     raise ValueError(
         "date %r is not a date; use 'YYYY-MM-DD HH:MM:SS' (UTC) or 'YYYY-MM-DD'" % (value,))
 
