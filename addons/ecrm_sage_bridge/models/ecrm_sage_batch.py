@@ -270,23 +270,25 @@ class EcrmSageBatch(models.Model):
                                   AND b.res_model = 'account.invoice' AND b.res_id = inv.id)
              ORDER BY inv.id""", (backend.company_id.id, backend.start_date, backend.id))
         pending = [row[0] for row in self.env.cr.fetchall()]
+        codes = {"department": backend.department_code, "project_ref": backend.project_ref}
+        binding_base = {"backend_id": backend.id, "company_id": backend.company_id.id,
+                        "res_model": "account.invoice", "state": "exported"}
         for start in range(0, len(pending), PAGE_SIZE):
             plan = {"records": [], "bindings": [], "skipped": [], "conflicts": []}
             for invoice in self._invoice_rows(backend, pending[start:start + PAGE_SIZE]):
                 reason = self._invoice_problem(invoice, partner_refs, tax_codes, nominal_codes, company_currency)
                 document = None if reason else self._sage_document(
-                    backend, invoice, partner_refs, tax_codes, nominal_codes)
+                    codes, invoice, partner_refs, tax_codes, nominal_codes)
                 lines = document_lines(document) if document else []
                 problems = [problem for line in lines for problem in check_line(line)]
                 if reason or problems:
                     plan["skipped"].append({"id": invoice["id"], "reason": reason or "; ".join(problems)})
                     continue
                 plan["records"].append(lines)
-                plan["bindings"].append({
-                    "backend_id": backend.id, "company_id": backend.company_id.id,
-                    "res_model": "account.invoice", "res_id": invoice["id"], "invoice_id": invoice["id"],
-                    "partner_id": invoice["commercial_partner_id"], "sage_ref": invoice["number"],
-                    "checksum": content_checksum(self._invoice_content(invoice)), "state": "exported"})
+                plan["bindings"].append(dict(
+                    binding_base, res_id=invoice["id"], invoice_id=invoice["id"],
+                    partner_id=invoice["commercial_partner_id"], sage_ref=invoice["number"],
+                    checksum=content_checksum(self._invoice_content(invoice))))
             yield plan
 
     @staticmethod
@@ -310,7 +312,7 @@ class EcrmSageBatch(models.Model):
         return None
 
     @staticmethod
-    def _sage_document(backend, invoice, partner_refs, tax_codes, nominal_codes):
+    def _sage_document(codes, invoice, partner_refs, tax_codes, nominal_codes):
         tax_by_code = defaultdict(float)
         for tax_id, amount in invoice["taxes"]:
             tax_by_code[tax_codes[tax_id]] += amount
@@ -319,7 +321,7 @@ class EcrmSageBatch(models.Model):
             "account_ref": partner_refs[invoice["commercial_partner_id"]],
             "date": invoice["date_invoice"], "reference": invoice["number"],
             "details": invoice["name"] or invoice["number"],
-            "department": backend.department_code, "project_ref": backend.project_ref,
+            "department": codes["department"], "project_ref": codes["project_ref"],
             "lines": [{"nominal_code": nominal_codes[account_id], "net": subtotal,
                        "tax_code": tax_codes[tax_ids[0]] if tax_ids else NO_TAX_CODE}
                       for account_id, subtotal, tax_ids in invoice["lines"]],
@@ -355,12 +357,11 @@ class EcrmSageBatch(models.Model):
         self.env.cr.execute("""
             SELECT partner_id, array_agg(sage_ref ORDER BY id) FROM ecrm_sage_binding
              WHERE batch_id = %s AND partner_id IS NOT NULL GROUP BY partner_id ORDER BY partner_id""", (self.id,))
-        code = "sage_customer_exported" if kind == "customers" else "sage_invoice_exported"
-        rows = [{
-            "partner_id": partner_id, "channel": "ledger", "direction": "outbound", "interaction_type": code,
-            "company_id": backend.company_id.id, "res_model": self._name, "res_id": self.id,
-            "subject": subject(refs),
-        } for partner_id, refs in self.env.cr.fetchall()]
+        common = {"channel": "ledger", "direction": "outbound", "company_id": backend.company_id.id,
+                  "interaction_type": "sage_customer_exported" if kind == "customers" else "sage_invoice_exported",
+                  "res_model": self._name, "res_id": self.id}
+        rows = [dict(common, partner_id=partner_id, subject=subject(refs))
+                for partner_id, refs in self.env.cr.fetchall()]
         Interaction = self.env["ecrm.interaction"]
         for start in range(0, len(rows), INTERACTION_PAGE):
             Interaction.log_many(rows[start:start + INTERACTION_PAGE])
