@@ -1,3 +1,4 @@
+import datetime
 import csv
 import io
 from decimal import Decimal
@@ -69,3 +70,14 @@ def test_customer_writer_truncates_to_sage_field_lengths():
 def test_checksum_changes_with_content_only():
     assert content_checksum({"a": 1.0, "b": [1]}) == content_checksum({"b": [1], "a": 1.001})
     assert content_checksum({"a": 1.0}) != content_checksum({"a": 1.01})
+
+
+def test_checksum_of_a_content_never_changes():
+    """Bindings store these digests: a new digest for the same content would turn every
+    exported invoice into a conflict at the next export."""
+    invoice = {"number": "INV/2026/0001", "type": "out_invoice", "date": "2026-11-02", "partner": 7, "currency": 1,
+               "posted": True, "lines": sorted([[12, 100.0, [3]], [12, 33.333, []]]), "taxes": [(3, 20.0)]}
+    customer = {"name": "Ackroyd & Sons", "limit": Decimal("1500.005"), "refs": ("A", "B"),
+                "when": datetime.date(2026, 1, 31), "none": None}
+    assert content_checksum(invoice) == "4b20a0752e0682f213ed74237d4f3a123d4b36777f3b1c9bd9e6d2cc77af1c5e"
+    assert content_checksum(customer) == "2735014b4eedf43ef3af40e3fb1118531859d13497ee1aec230381305b5a9c64"
