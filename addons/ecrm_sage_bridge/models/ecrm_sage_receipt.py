@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from decimal import Decimal
 
+from psycopg2.extras import execute_values
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -9,6 +11,7 @@ from ..sage_formats.audit_trail import money
 from ..sage_formats.bca_api import SageApiError
 from ..sage_formats.inbound import ParseResult, Receipt, RowError, parse_receipts
 from ..sage_formats.matching import CREDIT_NOTE, INVOICE, MONEY_OUT, OpenDocument, match_receipts
+from .ecrm_sage_receipt_posting import Booking
 
 DOCUMENT_KINDS = {"out_invoice": INVOICE, "out_refund": CREDIT_NOTE}
 # Sage Business Cloud contact payment types -> the Sage 50 type they stand for.
@@ -58,6 +61,18 @@ class EcrmSageReceipt(models.Model):
     _sql_constraints = [
         ("transaction_unique", "unique(backend_id, transaction_key)", "This Sage receipt was imported already."),
     ]
+
+    @api.model_cr
+    def init(self):
+        """Index the journal items' full reconciliation (Odoo 11 has none on it).
+
+        Every full reconciliation Odoo writes searches the items of its number
+        (reconciled_line_ids); unindexed, that is a scan of the whole journal-item
+        table per receipt booked: 22 ms each at 30,000 items, growing with the ledger.
+        """
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS account_move_line_full_reconcile_id_index
+                ON account_move_line (full_reconcile_id) WHERE full_reconcile_id IS NOT NULL""")
 
     @api.multi
     def action_register_payment(self):
@@ -130,14 +145,21 @@ class EcrmSageReceipt(models.Model):
 
     @api.model
     def _exported_documents(self, backend):
-        """Invoice / credit note number -> the account reference it was exported under, one query."""
+        """Invoice / credit note number -> the account reference it was exported under.
+
+        Two plain reads joined here: joined in SQL, a planner that has not seen the
+        bindings a big export has just written picks a nested loop over both sets
+        (measured: 34 s for 10,000 invoices and 8,000 customers).
+        """
         self.env.cr.execute("""
-            SELECT upper(document.sage_ref), customer.sage_ref
-              FROM ecrm_sage_binding document
-              JOIN ecrm_sage_binding customer ON customer.backend_id = document.backend_id
-                   AND customer.res_model = 'res.partner' AND customer.partner_id = document.partner_id
-             WHERE document.backend_id = %s AND document.res_model = 'account.invoice'""", (backend.id,))
-        return dict(self.env.cr.fetchall())
+            SELECT partner_id, sage_ref FROM ecrm_sage_binding
+             WHERE backend_id = %s AND res_model = 'res.partner' AND partner_id IS NOT NULL""", (backend.id,))
+        ref_of_customer = dict(self.env.cr.fetchall())
+        self.env.cr.execute("""
+            SELECT upper(sage_ref), partner_id FROM ecrm_sage_binding
+             WHERE backend_id = %s AND res_model = 'account.invoice'""", (backend.id,))
+        return {number: ref_of_customer[partner_id] for number, partner_id in self.env.cr.fetchall()
+                if partner_id in ref_of_customer}
 
     @api.model
     def _open_documents(self, backend, partner_by_ref):
@@ -152,32 +174,68 @@ class EcrmSageReceipt(models.Model):
 
     @api.model
     def _apply(self, backend, batch, matches, partner_by_ref):
-        created = []
+        """Store the receipts, book the matched ones and log them all; returns the new ids in file order.
+
+        Receipts are inserted in pages of multi-row INSERTs and booked and logged from
+        plain values: nothing here keeps records of the whole file, and the cache is
+        dropped between pages, so memory does not grow with the file.
+        """
+        rows = []
         for match in matches:
             receipt = match.receipt
-            invoice_id, credit_note_id = (tuple(match.document_ids) + (False, False))[:2]
-            created.append(self.create({
-                "backend_id": backend.id, "batch_id": batch.id, "partner_id": partner_by_ref[receipt.account_ref],
-                "account_ref": receipt.account_ref, "sage_type": receipt.type, "date": receipt.date,
-                "reference": receipt.reference, "details": receipt.details, "amount": float(receipt.amount),
-                "transaction_key": receipt.key, "invoice_id": invoice_id, "credit_note_id": credit_note_id,
-                "state": "matched" if invoice_id else "unmatched", "match_method": match.method}).id)
-        receipts = self.browse(created)
-        self.env["ecrm.sage.receipt.posting"]._book(backend, receipts.filtered(lambda rec: rec.state == "matched"))
-        for start in range(0, len(receipts), INTERACTION_PAGE):
-            self.env["ecrm.interaction"].log_many(
-                [receipt._interaction_values() for receipt in receipts[start:start + INTERACTION_PAGE]])
-        return receipts
+            invoice_id, credit_note_id = (tuple(match.document_ids) + (None, None))[:2]
+            rows.append({
+                "backend_id": backend.id, "company_id": backend.company_id.id, "batch_id": batch.id,
+                "partner_id": partner_by_ref[receipt.account_ref], "account_ref": receipt.account_ref,
+                "sage_type": receipt.type, "date": receipt.date, "reference": receipt.reference,
+                "details": receipt.details, "amount": float(receipt.amount), "transaction_key": receipt.key,
+                "invoice_id": invoice_id, "credit_note_id": credit_note_id,
+                "state": "matched" if invoice_id else "unmatched", "match_method": match.method})
+        ids = self._insert_many(rows)
+        self.env["ecrm.sage.receipt.posting"]._book_all(backend, [
+            Booking(receipt_id, row["partner_id"], row["sage_type"], row["date"], row["reference"],
+                    row["account_ref"], row["amount"], tuple(match.document_ids))
+            for receipt_id, row, match in zip(ids, rows, matches) if row["state"] == "matched"])
+        Interaction = self.env["ecrm.interaction"]
+        for start in range(0, len(rows), INTERACTION_PAGE):
+            Interaction.log_many([self._interaction_row(receipt_id, row) for receipt_id, row in
+                                  zip(ids[start:start + INTERACTION_PAGE], rows[start:start + INTERACTION_PAGE])])
+            self.recompute()
+            self.invalidate_cache()
+        return ids
 
-    @api.multi
-    def _interaction_values(self):
-        refund = self.sage_type in MONEY_OUT
+    @api.model
+    def _insert_many(self, rows):
+        """Insert receipts in pages of multi-row INSERTs; returns their ids in the order of ``rows``.
+
+        The model has no computed field but the stored related company (given in the
+        rows), no Python constraint and no mail thread: a create per receipt would
+        only add its ORM overhead to a file of 10,000.
+        """
+        if not rows:
+            return []
+        columns = list(rows[0])
+        inserted = execute_values(
+            self.env.cr._obj,
+            "INSERT INTO ecrm_sage_receipt (%s, create_uid, write_uid, create_date, write_date) VALUES %%s "
+            "RETURNING transaction_key, id" % ", ".join(columns),
+            [[row[column] for column in columns] + [self.env.uid, self.env.uid] for row in rows],
+            template="(%s, now() at time zone 'UTC', now() at time zone 'UTC')" % ", ".join(
+                ["%s"] * (len(columns) + 2)),
+            page_size=1000, fetch=True)
+        id_by_key = dict(inserted)
+        return [id_by_key[row["transaction_key"]] for row in rows]
+
+    @api.model
+    def _interaction_row(self, receipt_id, row):
+        """The timeline entry of a receipt stored from ``row`` (the values _apply inserted)."""
+        refund = row["sage_type"] in MONEY_OUT
         return {
-            "partner_id": self.partner_id.id, "channel": "ledger", "direction": "outbound" if refund else "inbound",
+            "partner_id": row["partner_id"], "channel": "ledger", "direction": "outbound" if refund else "inbound",
             "interaction_type": "sage_refund_paid" if refund else (
-                "sage_receipt" if self.state == "matched" else "sage_receipt_unmatched"),
-            "company_id": self.backend_id.company_id.id, "date": self.date,
+                "sage_receipt" if row["state"] == "matched" else "sage_receipt_unmatched"),
+            "company_id": row["company_id"], "date": row["date"],
             "subject": (_("Sage refund %s of %.2f paid") if refund else _("Sage receipt %s of %.2f")) % (
-                self.reference or self.sage_type, self.amount),
-            "res_model": "ecrm.sage.receipt", "res_id": self.id,
+                row["reference"] or row["sage_type"], row["amount"]),
+            "res_model": "ecrm.sage.receipt", "res_id": receipt_id,
         }
