@@ -4,7 +4,7 @@
     "name": "eCRM Sage Bridge",
     "summary": "Two-way ledger bridge with Sage 50 files and Sage Business Cloud Accounting, "
                "without double posting, with reconciliation",
-    "version": "11.0.1.1.0",
+    "version": "11.0.1.2.0",
     "category": "Accounting",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",
@@ -24,6 +24,7 @@
         "views/ecrm_sage_reconciliation_line_views.xml",
         "views/res_partner_views.xml",
         "views/menus.xml",
+        "views/ecrm_sage_balance_snapshot_views.xml",
     ],
     "demo": [
         "demo/ecrm_sage_backend_demo.xml",

@@ -10,3 +10,4 @@ from . import ecrm_sage_receipt_posting
 from . import ecrm_sage_reconciliation_line
 from . import res_partner
 from . import sale_order
+from . import ecrm_sage_balance_snapshot

@@ -131,7 +131,7 @@ class EcrmSageBinding(models.Model):
         if parsed.errors:
             return {"applied": 0, "errors": parsed.errors}
         if batch:
-            self._apply_balances(backend, parsed.records, by_ref, batch)
+            self._apply_balances(backend, parsed.records, by_ref, batch, from_file=data is not None)
         return {"applied": len(parsed.records), "errors": [],
                 "log": _("%d customer balance(s) updated.") % len(parsed.records)}
 
@@ -144,19 +144,36 @@ class EcrmSageBinding(models.Model):
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     @api.model
-    def _apply_balances(self, backend, balances, by_ref, batch):
-        """One UPDATE for every binding, one for the customers, one batch of timeline entries."""
-        today = fields.Date.context_today(self)
-        execute_values(self.env.cr._obj, """
+    def _apply_balances(self, backend, balances, by_ref, batch, from_file=True):
+        """One snapshot per customer (the balance history), one UPDATE for the bindings, one for
+        the customers, one batch of timeline entries.
+
+        The balances are as at today, or for a file the context's ``sage_balance_date``. The
+        binding keeps the latest figures: balances as at an earlier day than the binding's
+        own go into the history only.
+        """
+        Snapshot = self.env["ecrm.sage.balance.snapshot"]
+        day = Snapshot._balance_date(from_file)
+        values = []
+        for balance in balances:
+            binding_id, partner_id, on_hold_before = by_ref[balance.account_ref][:3]
+            on_hold = balance.on_hold if balance.on_hold is not None else on_hold_before or False
+            values.append((binding_id, partner_id, balance, on_hold))
+        Snapshot._store(backend, day, [
+            (partner_id, balance.account_ref, balance.balance, balance.overdue, balance.credit_limit, on_hold)
+            for _binding_id, partner_id, balance, on_hold in values if partner_id], batch)
+        updated = execute_values(self.env.cr._obj, """
             UPDATE ecrm_sage_binding b
                SET sage_balance = v.balance, sage_credit_limit = v.credit_limit, sage_overdue = v.overdue,
                    sage_on_hold = v.on_hold, sage_balance_date = v.day::date, batch_id = v.batch_id
               FROM (VALUES %s) AS v (id, balance, credit_limit, overdue, on_hold, day, batch_id)
-             WHERE b.id = v.id""", [
-            (by_ref[balance.account_ref][0], balance.balance, balance.credit_limit, balance.overdue,
-             balance.on_hold if balance.on_hold is not None else by_ref[balance.account_ref][2] or False,
-             today, batch.id) for balance in balances], page_size=1000)
+             WHERE b.id = v.id AND (b.sage_balance_date IS NULL OR b.sage_balance_date <= v.day::date)
+         RETURNING b.id""", [
+            (binding_id, balance.balance, balance.credit_limit, balance.overdue, on_hold, day, batch.id)
+            for binding_id, _partner_id, balance, on_hold in values], page_size=1000, fetch=True)
+        updated = {row[0] for row in updated}
         self.invalidate_cache()
+        balances = [balance for balance in balances if by_ref[balance.account_ref][0] in updated]
         self.env["res.partner"]._sage_refresh_ledger([by_ref[balance.account_ref][1] for balance in balances])
         changed = [balance for balance in balances
                    if balance.on_hold is not None and bool(by_ref[balance.account_ref][2]) != balance.on_hold]
