@@ -1,3 +1,4 @@
+import base64
 from unittest.mock import patch
 
 from .common import SageCase
@@ -46,7 +47,8 @@ class TestReconciliationAsAt(SageCase):
         self.post_invoice(self.hudd, [100.0], date="2026-10-01")     # 120.00
         self.post_invoice(self.hudd, [50.0], date="2026-11-15")      # 60.00
         self.export("invoices")
-        self.import_csv("balances", "HUDDERSF,120.00,0,0,No\r\n")
+        self.Backend.with_context(sage_balance_date="2026-10-31").import_file(
+            self.backend.id, "balances", base64.b64encode(b"HUDDERSF,120.00,0,0,No\r\n"))
         line = self.env["ecrm.sage.reconciliation.line"].search([("backend_id", "=", self.backend.id),
                                                                  ("partner_id", "=", self.hudd.id)])
         self.assertEqual(line.difference, 60.0, "today Odoo also holds the November invoice")
@@ -55,7 +57,8 @@ class TestReconciliationAsAt(SageCase):
         action = wizard.action_reconcile()
         line = self.env["ecrm.sage.reconciliation.line"].search([("backend_id", "=", self.backend.id),
                                                                  ("partner_id", "=", self.hudd.id)])
-        self.assertEqual((line.date, line.odoo_balance, line.difference), ("2026-10-31", 120.0, 0.0))
+        self.assertEqual((line.date, line.odoo_balance, line.sage_balance_date, line.difference),
+                         ("2026-10-31", 120.0, "2026-10-31", 0.0))
         self.assertEqual(self.backend.reconciliation_as_at, "2026-10-31")
         self.assertEqual(action["res_model"], "ecrm.sage.reconciliation.line")
 

@@ -11,8 +11,33 @@ class EcrmSageReconciliationWizard(models.TransientModel):
 
     backend_id = fields.Many2one("ecrm.sage.backend", required=True)
     date = fields.Date(string="As at", required=True, default=fields.Date.context_today,
-                       help="Odoo's side counts the entries dated up to this day. Sage's side is the balance "
-                            "Sage last reported: import a balances file exported as at the same day.")
+                       help="Odoo's side counts the entries dated up to this day. Sage's side is, per "
+                            "customer, the latest balance imported as at this day or earlier (see Balance "
+                            "history); a customer with none shows 'No Sage balance at that date'.")
+    snapshot_date = fields.Date(string="Latest Sage balances of", compute="_compute_snapshot_figures",
+                                help="The latest day on or before 'As at' for which balances were imported.")
+    missing_count = fields.Integer(string="Customers without a Sage balance then",
+                                   compute="_compute_snapshot_figures")
+
+    @api.depends("backend_id", "date")
+    def _compute_snapshot_figures(self):
+        for wizard in self:
+            wizard.snapshot_date, wizard.missing_count = False, 0
+            if not (wizard.date and wizard.backend_id
+                    and self.env["ecrm.sage.backend"].search([("id", "=", wizard.backend_id.id)])):
+                continue  # nothing to show, nor of a backend the user may not read
+            self.env.cr.execute("""
+                SELECT (SELECT MAX(date) FROM ecrm_sage_balance_snapshot
+                         WHERE backend_id = %(backend)s AND date <= %(date)s),
+                       (SELECT COUNT(*) FROM ecrm_sage_binding binding
+                         WHERE binding.backend_id = %(backend)s AND binding.res_model = 'res.partner'
+                           AND binding.partner_id IS NOT NULL
+                           AND NOT EXISTS (SELECT 1 FROM ecrm_sage_balance_snapshot snapshot
+                                            WHERE snapshot.backend_id = binding.backend_id
+                                              AND snapshot.partner_id = binding.partner_id
+                                              AND snapshot.date <= %(date)s))""",
+                                {"backend": wizard.backend_id.id, "date": wizard.date})
+            wizard.snapshot_date, wizard.missing_count = self.env.cr.fetchone()
 
     @api.multi
     def action_reconcile(self):
