@@ -66,6 +66,9 @@ class EcrmSageBalanceSnapshot(models.Model):
 
         ``rows``: (partner id, account ref, balance, overdue, credit limit, on hold).
         """
+        # One row per customer (a customer bound twice on a backend would make the upsert
+        # touch a row twice): the last one read wins, as it does on the bindings.
+        rows = list({row[0]: row for row in rows}.values())
         if not rows:
             return
         execute_values(self.env.cr._obj, """
