@@ -21,8 +21,8 @@ class EcrmSageBalanceSnapshot(models.Model):
     _order = "date desc, account_ref, id"
     _rec_name = "account_ref"
 
-    backend_id = fields.Many2one("ecrm.sage.backend", required=True, ondelete="cascade", index=True,
-                                 readonly=True)
+    # No index of its own: the unique (backend, customer, day) index starts with it.
+    backend_id = fields.Many2one("ecrm.sage.backend", required=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade",
                                  index=True, readonly=True)

@@ -55,11 +55,18 @@ class EcrmSageReconciliationLine(models.Model):
         as_at = date or fields.Date.context_today(self)
         cr = self.env.cr
         if date:
+            # One backward probe of the (backend, customer, day) index per customer: the cost
+            # does not grow with the history (a year of daily imports for 8,000 customers took
+            # 4-6 s as a DISTINCT ON over the backend's snapshots).
             sage = """
-                SELECT DISTINCT ON (partner_id) partner_id, balance, date
-                  FROM ecrm_sage_balance_snapshot
-                 WHERE backend_id = %(backend)s AND date <= %(date)s
-                 ORDER BY partner_id, date DESC"""
+                SELECT binding.partner_id, snapshot.balance, snapshot.date
+                  FROM ecrm_sage_binding binding CROSS JOIN LATERAL (
+                       SELECT balance, date FROM ecrm_sage_balance_snapshot
+                        WHERE backend_id = %(backend)s AND partner_id = binding.partner_id
+                          AND date <= %(date)s
+                        ORDER BY date DESC LIMIT 1) AS snapshot
+                 WHERE binding.backend_id = %(backend)s AND binding.res_model = 'res.partner'
+                   AND binding.partner_id IS NOT NULL"""
         else:
             sage = """
                 SELECT partner_id, COALESCE(sage_balance, 0), sage_balance_date FROM ecrm_sage_binding
