@@ -106,12 +106,16 @@ class EcrmSageBackend(models.Model):
         return result
 
     @api.model
-    def import_file(self, backend_id, kind, file_base64, dry_run=False):
+    def import_file(self, backend_id, kind, file_base64, dry_run=False, balance_date=False):
         """Import a receipts or balances CSV from Sage 50, whole or not at all.
 
+        ``balance_date`` (balances only, optional): the day the file's balances are as at,
+        YYYY-MM-DD, not in the future; default today (a Sage 50 balances CSV has no date).
         Returns {applied, errors: [{row, message}], batch_id}; with errors, applied is 0
         and nothing was written.
         """
+        if balance_date and kind == "balances":
+            self = self.with_context(sage_balance_date=balance_date)
         if kind not in IMPORT_KINDS:
             raise UserError(_("Unknown import kind %r; use one of %s.") % (kind, ", ".join(IMPORT_KINDS)))
         backend = self._checked(backend_id)

@@ -13,6 +13,9 @@ class EcrmSageImportWizard(models.TransientModel):
     kind = fields.Selection([("receipts", "Receipts (SR / SA)"), ("balances", "Customer balances")],
                             required=True, default="receipts")
     file = fields.Binary(required=True)
+    balance_date = fields.Date(string="Balances as at",
+                               help="The day the Sage 50 balances file is as at (Sage 50's file does not say); "
+                                    "empty: today. Earlier days go into the balance history only.")
     file_name = fields.Char()
     state = fields.Selection([("choose", "Choose"), ("checked", "Checked"), ("done", "Imported")],
                              default="choose")
@@ -23,7 +26,8 @@ class EcrmSageImportWizard(models.TransientModel):
     @api.multi
     def _run(self, dry_run):
         self.ensure_one()
-        result = self.env["ecrm.sage.backend"].import_file(self.backend_id.id, self.kind, self.file, dry_run)
+        result = self.env["ecrm.sage.backend"].import_file(self.backend_id.id, self.kind, self.file, dry_run,
+                                                           self.kind == "balances" and self.balance_date)
         self.write({
             "state": "checked" if dry_run or result["errors"] else "done",
             "applied_count": result["applied"],

@@ -59,6 +59,17 @@ def test_round_trip_pays_invoices_and_reconciles_to_zero(rpc, world):
     assert {line["partner_id"][0] for line in lines} >= set(world["customers"])
     assert all(abs(line["difference"]) < 0.005 for line in lines)
 
+    # the same balances as at an earlier day: history only, the customers keep today's figures
+    result = rpc("ecrm.sage.backend", "import_file", backend_id, "balances", balances_file, False, "2026-01-31")
+    assert result["errors"] == [] and result["applied"] == len(ledger.balances)
+    snapshots = rpc("ecrm.sage.balance.snapshot", "search_read", [("backend_id", "=", backend_id)], ["date"])
+    assert len({snapshot["date"] for snapshot in snapshots}) == 2
+    assert len(snapshots) == 2 * len(ledger.balances)
+    bound_days = {binding["sage_balance_date"] for binding in rpc(
+        "ecrm.sage.binding", "search_read", [("backend_id", "=", backend_id), ("res_model", "=", "res.partner"),
+                                             ("sage_balance_date", "!=", False)], ["sage_balance_date"])}
+    assert "2026-01-31" not in bound_days and len(bound_days) == 1
+
     again = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
     assert again["exported"] == 0 and again["file"] is False
 
