@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..timeline import rows as interaction_rows
+from .bulk_insert import insert_rows
 
 CHANNEL_LABELS = {"web_form": "Web form", "sms": "SMS", "eprocurement": "E-procurement"}
 # Constraints that timeline/rows.py applies to every row of log_many before the insert;
@@ -161,22 +162,15 @@ class EcrmInteraction(models.Model):
     def _insert_rows(self, values_list):
         """Insert validated rows in one statement, then let the ORM finish the job.
 
-        One INSERT from column arrays (one parameter per column, whatever the number
-        of rows) is what makes a batch of 1,000 cheap. Stored computed
-        fields the rows do not carry (such as those other modules add) are
-        recomputed, and Python constraints (but those rows.py already applied) and
+        One INSERT from column arrays (``insert_rows``) is what makes a batch of
+        1,000 cheap. Stored computed fields the rows do not carry (such as those
+        other modules add) are recomputed, and Python constraints (but those rows.py already applied) and
         record rules are checked, as ``create`` would.
         """
         # Column names come from rows.ALLOWED_KEYS and default_get, never from the caller.
         columns = sorted({column for values in values_list for column in values})
-        arrays = ", ".join("%%s::%s[]" % self._fields[column].column_type[1] for column in columns)
-        self.env.cr.execute(
-            'INSERT INTO "%s" (%s, create_uid, create_date, write_uid, write_date) '
-            "SELECT batch.*, %%s, (now() at time zone 'UTC'), %%s, (now() at time zone 'UTC') "
-            "FROM unnest(%s) AS batch RETURNING id"
-            % (self._table, ", ".join('"%s"' % column for column in columns), arrays),
-            [self.env.uid, self.env.uid] + [[values.get(column) for values in values_list] for column in columns])
-        records = self.browse([row[0] for row in self.env.cr.fetchall()])
+        records = self.browse(insert_rows(self, {
+            column: [values.get(column) for values in values_list] for column in columns}))
         for field in self._fields.values():
             if field.store and field.compute and field.name not in columns:
                 self.env.add_todo(field, records)

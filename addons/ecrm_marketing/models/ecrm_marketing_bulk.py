@@ -1,6 +1,7 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models, tools
+from odoo.addons.ecrm_core.models.bulk_insert import insert_rows
 
 
 class EcrmMarketingBulk(models.AbstractModel):
@@ -153,24 +154,8 @@ class EcrmMarketingBulk(models.AbstractModel):
         """
         Model = self.env[model]
         given = set(columns) | set(constants)
-        constants = dict(self._create_values(Model, given), **constants)
-        row_names = list(columns)
-        quoted = ", ".join('"%s"' % name for name in list(constants) + row_names)  # field names only
-        self.env.cr.execute("""
-            INSERT INTO "{table}" ({columns}, create_uid, create_date, write_uid, write_date)
-            SELECT {constants}{separator}{row_columns},
-                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-              FROM unnest({arrays}) AS new_row({row_columns})
-            RETURNING id, "{key}"
-        """.format(
-            table=Model._table, columns=quoted, key=key,
-            constants=", ".join("%({})s".format(name) for name in constants),
-            separator=", " if constants else "",
-            row_columns=", ".join('"%s"' % name for name in row_names),
-            arrays=", ".join("%(row_{0})s::{1}[]".format(name, Model._fields[name].column_type[1])
-                             for name in row_names),
-        ), dict(constants, uid=self.env.uid, **{"row_" + name: values for name, values in columns.items()}))
-        return {row_key: row_id for row_id, row_key in self.env.cr.fetchall()}
+        ids = insert_rows(Model, columns, dict(self._create_values(Model, given), **constants))
+        return dict(zip(columns[key], ids))
 
     @api.model
     def _create_values(self, Model, given):

@@ -4,6 +4,7 @@ from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.addons.ecrm_core.models.bulk_insert import insert_rows
 
 from ..sage_formats.account_ref import is_valid_reference
 from ..sage_formats.inbound import parse_balances
@@ -109,14 +110,8 @@ class EcrmSageBinding(models.Model):
             return self.browse()
         columns = ["backend_id", "company_id", "res_model", "res_id", "partner_id", "invoice_id", "sage_ref",
                    "sage_id", "checksum", "state", "batch_id", "sync_date"]
-        self.env.cr.execute(
-            "INSERT INTO ecrm_sage_binding (%s, create_uid, write_uid, create_date, write_date) "
-            "SELECT batch.*, %%s, %%s, now() at time zone 'UTC', now() at time zone 'UTC' "
-            "FROM unnest(%s) AS batch RETURNING id" % (
-                ", ".join(columns), ", ".join("%%s::%s[]" % self._fields[column].column_type[1] for column in columns)),
-            [self.env.uid, self.env.uid] + [[values.get(column) or None for values in values_list]
-                                            for column in columns])
-        ids = [row[0] for row in self.env.cr.fetchall()]
+        ids = insert_rows(self, {column: [values.get(column) or None for values in values_list]
+                                 for column in columns})
         self.env["res.partner"]._sage_refresh_ledger(
             [values["partner_id"] for values in values_list if values["res_model"] == "res.partner"])
         return self.browse(ids)

@@ -2,10 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from decimal import Decimal
 
-from psycopg2.extras import execute_values
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.addons.ecrm_core.models.bulk_insert import insert_rows
 
 from ..sage_formats.audit_trail import money
 from ..sage_formats.bca_api import SageApiError
@@ -208,7 +207,7 @@ class EcrmSageReceipt(models.Model):
 
     @api.model
     def _insert_many(self, rows):
-        """Insert receipts in pages of multi-row INSERTs; returns their ids in the order of ``rows``.
+        """Insert receipts with one INSERT (``insert_rows``); returns their ids in the order of ``rows``.
 
         The model has no computed field but the stored related company (given in the
         rows), no Python constraint and no mail thread: a create per receipt would
@@ -216,17 +215,7 @@ class EcrmSageReceipt(models.Model):
         """
         if not rows:
             return []
-        columns = list(rows[0])
-        inserted = execute_values(
-            self.env.cr._obj,
-            "INSERT INTO ecrm_sage_receipt (%s, create_uid, write_uid, create_date, write_date) VALUES %%s "
-            "RETURNING transaction_key, id" % ", ".join(columns),
-            [[row[column] for column in columns] + [self.env.uid, self.env.uid] for row in rows],
-            template="(%s, now() at time zone 'UTC', now() at time zone 'UTC')" % ", ".join(
-                ["%s"] * (len(columns) + 2)),
-            page_size=1000, fetch=True)
-        id_by_key = dict(inserted)
-        return [id_by_key[row["transaction_key"]] for row in rows]
+        return insert_rows(self, {column: [row[column] for row in rows] for column in rows[0]})
 
     @api.model
     def _interaction_row(self, receipt_id, row):
