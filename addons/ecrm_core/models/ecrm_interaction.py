@@ -120,6 +120,18 @@ class EcrmInteraction(models.Model):
         return records.ids
 
     @api.model
+    def _log_in_pages(self, vals_list, page_size=1000):
+        """``log_many`` for server-side callers with thousands of rows: pages of ``page_size``,
+        each page's records dropped from the cache before the next, so memory stays flat.
+        Returns the ids in input order."""
+        ids = []
+        for start in range(0, len(vals_list), page_size):
+            ids += self.log_many(vals_list[start:start + page_size])
+            self.recompute()
+            self.invalidate_cache()
+        return ids
+
+    @api.model
     def create(self, vals):
         interaction = super().create(vals)
         interaction._after_log()

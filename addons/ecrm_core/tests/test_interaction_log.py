@@ -32,6 +32,11 @@ class TestInteractionLog(InteractionCase):
         self.assertEqual(second.date, "2026-10-01 09:30:00")
         self.assertEqual(second.direction, "outbound")
 
+    def test_logging_in_pages_keeps_every_row_in_input_order(self):
+        ids = self.Interaction._log_in_pages([self.row(subject="row %d" % n) for n in range(5)], page_size=2)
+        self.assertEqual(len(set(ids)), 5)
+        self.assertEqual(self.Interaction.browse(ids).mapped("subject"), ["row %d" % n for n in range(5)])
+
     def test_source_document_reference(self):
         order = self.env["sale.order"].create({"partner_id": self.company_partner.id})
         interaction = self.Interaction.browse(self.Interaction.log(

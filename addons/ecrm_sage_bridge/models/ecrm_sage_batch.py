@@ -17,7 +17,6 @@ from ..sage_formats.customers import CustomerRecord, CustomerWriter
 FILE_ENCODING = "cp1252"  # what Sage 50 reads and writes
 NO_TAX_CODE = "T9"        # outside the scope of VAT
 PAGE_SIZE = 1000
-INTERACTION_PAGE = 1000  # rows per log_many call, as the export pages (one 8,000-row call ran slower)
 SUBJECT_REFS = 5          # document numbers named in a timeline entry
 # write_date is a transaction's start time: an edit committed after a check may carry an
 # earlier stamp, so anything edited shortly before its last check is compared again.
@@ -362,10 +361,7 @@ class EcrmSageBatch(models.Model):
                   "res_model": self._name, "res_id": self.id}
         rows = [dict(common, partner_id=partner_id, subject=subject(refs))
                 for partner_id, refs in self.env.cr.fetchall()]
-        Interaction = self.env["ecrm.interaction"]
-        for start in range(0, len(rows), INTERACTION_PAGE):
-            Interaction.log_many(rows[start:start + INTERACTION_PAGE])
-            Interaction.invalidate_cache()      # drop the page's records: memory stays flat
+        self.env["ecrm.interaction"]._log_in_pages(rows)
 
     @api.multi
     def _interaction_subject(self, kind):

@@ -9,7 +9,6 @@ from odoo.addons.ecrm_core.models.bulk_insert import insert_rows
 from ..sage_formats.account_ref import is_valid_reference
 from ..sage_formats.inbound import parse_balances
 
-INTERACTION_PAGE = 1000  # ecrm.interaction.log_many takes 10,000 rows at most
 BOUND_MODELS = [("res.partner", "Customer"), ("account.invoice", "Invoice / credit note")]
 
 
@@ -180,5 +179,4 @@ class EcrmSageBinding(models.Model):
             "subject": (_("Sage put account %s on hold (balance %s)") if balance.on_hold
                         else _("Sage released account %s (balance %s)")) % (balance.account_ref, balance.balance),
         } for balance in changed]
-        for start in range(0, len(rows), INTERACTION_PAGE):
-            self.env["ecrm.interaction"].log_many(rows[start:start + INTERACTION_PAGE])
+        self.env["ecrm.interaction"]._log_in_pages(rows)

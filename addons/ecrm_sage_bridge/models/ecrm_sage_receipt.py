@@ -15,7 +15,6 @@ from .ecrm_sage_receipt_posting import Booking
 DOCUMENT_KINDS = {"out_invoice": INVOICE, "out_refund": CREDIT_NOTE}
 # Sage Business Cloud contact payment types -> the Sage 50 type they stand for.
 API_PAYMENT_TYPES = (("CUSTOMER_RECEIPT", "SR"), ("CUSTOMER_REFUND", "SP"))
-INTERACTION_PAGE = 1000  # ecrm.interaction.log_many takes 10,000 rows at most
 
 
 class EcrmSageReceipt(models.Model):
@@ -197,12 +196,8 @@ class EcrmSageReceipt(models.Model):
             Booking(receipt_id, row["partner_id"], row["sage_type"], row["date"], row["reference"],
                     row["account_ref"], row["amount"], tuple(match.document_ids))
             for receipt_id, row, match in zip(ids, rows, matches) if row["state"] == "matched"])
-        Interaction = self.env["ecrm.interaction"]
-        for start in range(0, len(rows), INTERACTION_PAGE):
-            Interaction.log_many([self._interaction_row(receipt_id, row) for receipt_id, row in
-                                  zip(ids[start:start + INTERACTION_PAGE], rows[start:start + INTERACTION_PAGE])])
-            self.recompute()
-            self.invalidate_cache()
+        self.env["ecrm.interaction"]._log_in_pages(
+            [self._interaction_row(receipt_id, row) for receipt_id, row in zip(ids, rows)])
         return ids
 
     @api.model
