@@ -1,4 +1,4 @@
-.PHONY: setup test stop bench
+.PHONY: setup test stop bench fuzz
 # First command: everything from a fresh machine to a running demo on 127.0.0.1:8069.
 setup:
 	./scripts/setup.sh
@@ -10,3 +10,6 @@ stop:
 # All benchmarks, or some: make bench BENCH="interaction_log customer360"
 bench:
 	./scripts/bench.sh $(BENCH)
+# The parsers' property-based tests with the long profile (50,000 examples each, or ECRM_FUZZ_EXAMPLES)
+fuzz:
+	./scripts/fuzz.sh
