@@ -92,7 +92,7 @@ class EcrmSageApiTransport(models.AbstractModel):
 
         Sage Business Cloud keeps no on-hold status, so it is left as it was.
         """
-        ref_by_contact = {values[3]: ref for ref, values in by_ref.items() if values[3]}
+        ref_by_contact = {binding.sage_id: ref for ref, binding in by_ref.items() if binding.sage_id}
         client = self._client(backend)
         try:
             contacts = client.iterate("contacts", {"contact_type_id": "CUSTOMER", "show_balance": "true",

@@ -1,11 +1,15 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import namedtuple
+
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 CONTEXT_DATE_KEY = "sage_balance_date"
+# One customer's figures for ``_store``.
+SnapshotRow = namedtuple("SnapshotRow", "partner_id account_ref balance overdue credit_limit on_hold")
 
 
 class EcrmSageBalanceSnapshot(models.Model):
@@ -64,11 +68,11 @@ class EcrmSageBalanceSnapshot(models.Model):
         """Write one snapshot per customer in multi-row INSERTs; a row already stored for the
         same backend, customer and day is replaced.
 
-        ``rows``: (partner id, account ref, balance, overdue, credit limit, on hold).
+        ``rows``: SnapshotRow.
         """
         # One row per customer (a customer bound twice on a backend would make the upsert
         # touch a row twice): the last one read wins, as it does on the bindings.
-        rows = list({row[0]: row for row in rows}.values())
+        rows = list({row.partner_id: row for row in rows}.values())
         if not rows:
             return
         execute_values(self.env.cr._obj, """
@@ -81,9 +85,8 @@ class EcrmSageBalanceSnapshot(models.Model):
                    overdue = EXCLUDED.overdue, credit_limit = EXCLUDED.credit_limit,
                    on_hold = EXCLUDED.on_hold, batch_id = EXCLUDED.batch_id,
                    write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date""",
-            [(backend.id, backend.company_id.id, partner_id, ref, day, balance, overdue, credit_limit,
-              bool(on_hold), batch.id or None, self.env.uid, self.env.uid)
-             for partner_id, ref, balance, overdue, credit_limit, on_hold in rows],
+            [(backend.id, backend.company_id.id, row.partner_id, row.account_ref, day, row.balance, row.overdue,
+              row.credit_limit, bool(row.on_hold), batch.id or None, self.env.uid, self.env.uid) for row in rows],
             template="(%s, %s, %s, %s, %s::date, %s, %s, %s, %s, %s, %s, %s, "
                      "now() at time zone 'UTC', now() at time zone 'UTC')",
             page_size=1000)

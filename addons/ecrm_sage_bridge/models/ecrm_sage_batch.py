@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import io
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 from psycopg2.extras import execute_values
 
@@ -21,6 +21,24 @@ SUBJECT_REFS = 5          # document numbers named in a timeline entry
 # write_date is a transaction's start time: an edit committed after a check may carry an
 # earlier stamp, so anything edited shortly before its last check is compared again.
 RECHECK_WINDOW = "1 hour"
+
+# What a binding says about one Odoo record (``_bindings``).
+BoundRecord = namedtuple("BoundRecord", "binding_id sage_ref checksum state batch_name sync_date")
+# An invoice line and a tax amount of an invoice, as ``_invoice_rows`` reads them.
+InvoiceLine = namedtuple("InvoiceLine", "account_id subtotal tax_ids")
+InvoiceTax = namedtuple("InvoiceTax", "tax_id amount")
+# The customer record's fields, read by name: each SQL alias is a CustomerRecord field.
+CUSTOMER_SQL = """
+    SELECT p.id AS partner_id, p.name AS name, p.street AS street, p.street2 AS street2, p.city AS town,
+           st.name AS county, p.zip AS postcode,
+           (SELECT person.name FROM res_partner person
+             WHERE person.parent_id = p.id AND person.active AND person.type = 'contact'
+               AND person.name IS NOT NULL ORDER BY person.id LIMIT 1) AS contact_name,
+           p.phone AS phone, p.email AS email, p.vat AS vat, COALESCE(p.credit_limit, 0) AS credit_limit
+      FROM res_partner p LEFT JOIN res_country_state st ON st.id = p.state_id
+     WHERE p.customer AND p.active AND p.parent_id IS NULL AND p.name IS NOT NULL
+       AND (p.company_id = %s OR p.company_id IS NULL) AND p.id > %s
+     ORDER BY p.id LIMIT %s"""
 
 
 class EcrmSageBatch(models.Model):
@@ -75,11 +93,19 @@ class EcrmSageBatch(models.Model):
     @api.model
     def _export(self, backend, kind, dry_run):
         """Export page by page: each page's rows are written to the file, its bindings and
-        timeline entries stored, then dropped, so memory does not grow with the batch."""
-        pages = self._customer_pages(backend) if kind == "customers" else self._invoice_pages(backend, dry_run)
+        timeline entries stored, then dropped, so memory does not grow with the batch.
+
+        With the Business Cloud transport every page is sent to Sage before anything is
+        written in Odoo, so no HTTP call waits while this transaction holds locks on the
+        rows it writes (bindings, customers, timeline); only the backend's own sync lock
+        (``_lock``), which keeps two syncs of one backend apart, is held meanwhile. Only
+        the bindings of what was sent are kept until then, not the records.
+        """
+        pages = self._customer_pages(backend) if kind == "customers" else self._invoice_pages(backend)
         stream = io.StringIO(newline="")
         writer = CustomerWriter(stream) if kind == "customers" else AuditTrailWriter(stream)
-        batch, exported, skipped = self.browse(), 0, []
+        through_api = backend.transport == "sage_bca_api"
+        batch, exported, skipped, sent = self.browse(), 0, [], []
         for plan in pages:
             for record in plan["records"]:
                 if kind == "customers":
@@ -88,20 +114,20 @@ class EcrmSageBatch(models.Model):
                     writer.write_many(record)
             exported += len(plan["bindings"]) + len(plan.get("updates", ()))
             skipped += plan["skipped"]
-            if dry_run or not (plan["records"] or plan["conflicts"]):
+            if dry_run:
                 continue
-            if backend.transport == "sage_bca_api" and plan["records"]:
+            if through_api and plan["records"]:
                 self.env["ecrm.sage.api.transport"]._push(backend, kind, plan)
-            batch = batch or self.create({"backend_id": backend.id, "kind": kind})
-            now = fields.Datetime.now()
-            for values in plan["bindings"]:
-                values.update(batch_id=batch.id, sync_date=now)
-            self.env["ecrm.sage.binding"]._insert_many(plan["bindings"])
-            self._apply_updates(plan.get("updates", ()), batch)
-            self._mark_conflicts(plan["conflicts"])
+            plan["records"] = []
+            if through_api:
+                sent.append(plan)
+            else:
+                batch = self._store_plan(backend, kind, plan, batch)
+        for plan in sent:
+            batch = self._store_plan(backend, kind, plan, batch)
         if batch:
             batch._log_interactions(backend, kind)
-        to_file = writer.count and (dry_run or backend.transport == "sage50_files")
+        to_file = writer.count and (dry_run or not through_api)
         result = {
             "batch_id": batch.id or False, "exported": exported, "skipped": skipped,
             "file": base64.b64encode(stream.getvalue().encode(FILE_ENCODING, errors="replace")).decode("ascii")
@@ -115,6 +141,24 @@ class EcrmSageBatch(models.Model):
                     batch.name.replace("/", "-"), kind)})
         return result
 
+    @api.model
+    def _store_plan(self, backend, kind, plan, batch):
+        """Write what one exported page changes in Odoo; returns the batch (created with the first page
+        that has something to store)."""
+        if plan.get("checked"):
+            self.env.cr.execute("UPDATE ecrm_sage_binding SET checked_date = (now() at time zone 'UTC') "
+                                "WHERE id IN %s", (tuple(plan["checked"]),))
+        if not (plan["bindings"] or plan.get("updates") or plan["conflicts"]):
+            return batch
+        batch = batch or self.create({"backend_id": backend.id, "kind": kind})
+        now = fields.Datetime.now()
+        for values in plan["bindings"]:
+            values.update(batch_id=batch.id, sync_date=now)
+        self.env["ecrm.sage.binding"]._insert_many(plan["bindings"])
+        self._apply_updates(plan.get("updates", ()), batch)
+        self._mark_conflicts(plan["conflicts"])
+        return batch
+
     @staticmethod
     def _export_log(result, line_count):
         lines = ["%d record(s) exported in %d line(s), %d skipped." % (
@@ -124,12 +168,12 @@ class EcrmSageBatch(models.Model):
 
     @api.model
     def _bindings(self, backend, res_model):
-        """res_id -> (binding id, sage ref, checksum, state, batch name), in one query."""
+        """res_id -> BoundRecord, in one query."""
         self.env.cr.execute("""
             SELECT b.res_id, b.id, b.sage_ref, b.checksum, b.state, batch.name, b.sync_date
               FROM ecrm_sage_binding b LEFT JOIN ecrm_sage_batch batch ON batch.id = b.batch_id
              WHERE b.backend_id = %s AND b.res_model = %s""", (backend.id, res_model))
-        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        return {res_id: BoundRecord(*values) for res_id, *values in self.env.cr.fetchall()}
 
     @api.model
     def _customer_pages(self, backend):
@@ -139,40 +183,35 @@ class EcrmSageBatch(models.Model):
         reference). The reference allocator lives across pages: it sees every
         reference of the run."""
         bound = self._bindings(backend, "res.partner")
-        allocator = ReferenceAllocator(ref for _id, ref, *_rest in bound.values())
+        allocator = ReferenceAllocator(binding.sage_ref for binding in bound.values())
         last_id = 0
         while True:
-            self.env.cr.execute("""
-                SELECT p.id, p.name, p.street, p.street2, p.city, st.name, p.zip, p.phone, p.email, p.vat,
-                       p.credit_limit
-                  FROM res_partner p LEFT JOIN res_country_state st ON st.id = p.state_id
-                 WHERE p.customer AND p.active AND p.parent_id IS NULL AND p.name IS NOT NULL
-                   AND (p.company_id = %s OR p.company_id IS NULL) AND p.id > %s
-                 ORDER BY p.id LIMIT %s""", (backend.company_id.id, last_id, PAGE_SIZE))
-            rows = self.env.cr.fetchall()
+            self.env.cr.execute(CUSTOMER_SQL, (backend.company_id.id, last_id, PAGE_SIZE))
+            rows = self.env.cr.dictfetchall()
             if not rows:
                 return
-            last_id = rows[-1][0]
+            last_id = rows[-1]["partner_id"]
             yield self._customer_plan(backend, rows, bound, allocator)
 
     @staticmethod
     def _customer_plan(backend, rows, bound, allocator):
         plan = {"records": [], "bindings": [], "updates": [], "skipped": [], "conflicts": []}
-        for row in rows:
-            partner_id, content = row[0], row[1:]
+        for content in rows:
+            partner_id = content.pop("partner_id")
             checksum = content_checksum(content)
-            if partner_id in bound:
-                binding_id, ref, old_checksum = bound[partner_id][:3]
-                if old_checksum == checksum:
+            binding = bound.get(partner_id)
+            if binding:
+                if binding.checksum == checksum:
                     continue
-                plan["updates"].append((binding_id, checksum))
+                ref = binding.sage_ref
+                plan["updates"].append((binding.binding_id, checksum))
             else:
-                ref = allocator.allocate(content[0])
+                ref = allocator.allocate(content["name"])
                 plan["bindings"].append({
                     "backend_id": backend.id, "company_id": backend.company_id.id, "res_model": "res.partner",
                     "res_id": partner_id, "partner_id": partner_id, "sage_ref": ref, "checksum": checksum,
                     "state": "exported"})
-            plan["records"].append(CustomerRecord(ref, *content))
+            plan["records"].append(CustomerRecord(account_ref=ref, **content))
         return plan
 
     @api.model
@@ -200,13 +239,13 @@ class EcrmSageBatch(models.Model):
              GROUP BY line.id ORDER BY line.id""", (ids,))
         lines = defaultdict(list)
         for invoice_id, account_id, subtotal, tax_ids in self.env.cr.fetchall():
-            lines[invoice_id].append((account_id, subtotal or 0.0, tuple(tax_ids)))
+            lines[invoice_id].append(InvoiceLine(account_id, subtotal or 0.0, tuple(tax_ids)))
         self.env.cr.execute("""
             SELECT invoice_id, tax_id, SUM(amount) FROM account_invoice_tax
              WHERE invoice_id IN %s GROUP BY invoice_id, tax_id ORDER BY invoice_id, tax_id""", (ids,))
         taxes = defaultdict(list)
         for invoice_id, tax_id, amount in self.env.cr.fetchall():
-            taxes[invoice_id].append((tax_id, amount or 0.0))
+            taxes[invoice_id].append(InvoiceTax(tax_id, amount or 0.0))
         for invoice in invoices:
             invoice["lines"], invoice["taxes"] = lines[invoice["id"]], taxes[invoice["id"]]
         return invoices
@@ -218,7 +257,7 @@ class EcrmSageBatch(models.Model):
             "number": invoice["number"], "type": invoice["type"], "date": invoice["date_invoice"],
             "partner": invoice["commercial_partner_id"], "currency": invoice["currency_id"],
             "posted": invoice["state"] in ("open", "paid"),
-            "lines": sorted([account, subtotal, list(tax_ids)] for account, subtotal, tax_ids in invoice["lines"]),
+            "lines": sorted([line.account_id, line.subtotal, list(line.tax_ids)] for line in invoice["lines"]),
             "taxes": invoice["taxes"],
         }
 
@@ -228,14 +267,14 @@ class EcrmSageBatch(models.Model):
                 for invoice in self._invoice_rows(backend, invoice_ids)}
 
     @api.model
-    def _invoice_pages(self, backend, dry_run):
+    def _invoice_pages(self, backend):
         """Plans of at most PAGE_SIZE invoices: first the conflicts, then unbound posted invoices.
 
         An invoice already bound is never sent again. One edited since it was last checked
         (its write date moved) is compared with the checksum sent; a difference makes the
         binding a conflict for a person to resolve.
         """
-        partner_refs = {res_id: values[1] for res_id, values in self._bindings(backend, "res.partner").items()}
+        partner_refs = {res_id: binding.sage_ref for res_id, binding in self._bindings(backend, "res.partner").items()}
         tax_codes, nominal_codes = backend._tax_codes(), backend._nominal_codes()
         company_currency = backend.company_id.currency_id.id
         self.env.cr.execute("""
@@ -247,19 +286,15 @@ class EcrmSageBatch(models.Model):
             (backend.id, RECHECK_WINDOW))
         touched = {res_id: (binding_id, checksum, batch_name)
                    for res_id, binding_id, checksum, batch_name in self.env.cr.fetchall()}
-        plan = {"records": [], "bindings": [], "skipped": [], "conflicts": []}
-        unchanged = []
+        plan = {"records": [], "bindings": [], "skipped": [], "conflicts": [], "checked": []}
         for invoice in self._invoice_rows(backend, list(touched)):
             binding_id, checksum, batch_name = touched[invoice["id"]]
             if content_checksum(self._invoice_content(invoice)) == checksum:
-                unchanged.append(binding_id)
+                plan["checked"].append(binding_id)
                 continue
             reason = _("changed after it was exported in batch %s: conflict to resolve, not re-sent") % batch_name
             plan["conflicts"].append((binding_id, reason))
             plan["skipped"].append({"id": invoice["id"], "reason": reason})
-        if unchanged and not dry_run:
-            self.env.cr.execute("UPDATE ecrm_sage_binding SET checked_date = (now() at time zone 'UTC') "
-                                "WHERE id IN %s", (tuple(unchanged),))
         yield plan
         self.env.cr.execute("""
             SELECT inv.id FROM account_invoice inv
@@ -298,32 +333,32 @@ class EcrmSageBatch(models.Model):
             return _("invoice in a foreign currency; only the company currency is exported")
         if not invoice["lines"]:
             return _("invoice has no lines")
-        for account_id, _subtotal, tax_ids in invoice["lines"]:
-            if account_id not in nominal_codes:
-                return _("account %s has no Sage nominal code") % account_id
-            if len(tax_ids) > 1:
-                return _("a line carries %d taxes; Sage takes one tax code per line") % len(tax_ids)
-            if tax_ids and tax_ids[0] not in tax_codes:
-                return _("tax %s has no Sage tax code") % tax_ids[0]
-        for tax_id, _amount in invoice["taxes"]:
-            if tax_id not in tax_codes:
-                return _("tax %s has no Sage tax code") % tax_id
+        for line in invoice["lines"]:
+            if line.account_id not in nominal_codes:
+                return _("account %s has no Sage nominal code") % line.account_id
+            if len(line.tax_ids) > 1:
+                return _("a line carries %d taxes; Sage takes one tax code per line") % len(line.tax_ids)
+            if line.tax_ids and line.tax_ids[0] not in tax_codes:
+                return _("tax %s has no Sage tax code") % line.tax_ids[0]
+        for tax in invoice["taxes"]:
+            if tax.tax_id not in tax_codes:
+                return _("tax %s has no Sage tax code") % tax.tax_id
         return None
 
     @staticmethod
     def _sage_document(codes, invoice, partner_refs, tax_codes, nominal_codes):
         tax_by_code = defaultdict(float)
-        for tax_id, amount in invoice["taxes"]:
-            tax_by_code[tax_codes[tax_id]] += amount
+        for tax in invoice["taxes"]:
+            tax_by_code[tax_codes[tax.tax_id]] += tax.amount
         return {
             "type": "SC" if invoice["type"] == "out_refund" else "SI",
             "account_ref": partner_refs[invoice["commercial_partner_id"]],
             "date": invoice["date_invoice"], "reference": invoice["number"],
             "details": invoice["name"] or invoice["number"],
             "department": codes["department"], "project_ref": codes["project_ref"],
-            "lines": [{"nominal_code": nominal_codes[account_id], "net": subtotal,
-                       "tax_code": tax_codes[tax_ids[0]] if tax_ids else NO_TAX_CODE}
-                      for account_id, subtotal, tax_ids in invoice["lines"]],
+            "lines": [{"nominal_code": nominal_codes[line.account_id], "net": line.subtotal,
+                       "tax_code": tax_codes[line.tax_ids[0]] if line.tax_ids else NO_TAX_CODE}
+                      for line in invoice["lines"]],
             "taxes": dict(tax_by_code),
         }
 

@@ -1,5 +1,7 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import namedtuple
+
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
@@ -8,8 +10,11 @@ from odoo.addons.ecrm_core.models.bulk_insert import insert_rows
 
 from ..sage_formats.account_ref import is_valid_reference
 from ..sage_formats.inbound import parse_balances
+from .ecrm_sage_balance_snapshot import SnapshotRow
 
 BOUND_MODELS = [("res.partner", "Customer"), ("account.invoice", "Invoice / credit note")]
+# A customer's binding as the balances import needs it (``_customer_bindings``).
+CustomerBinding = namedtuple("CustomerBinding", "binding_id partner_id on_hold sage_id")
 
 
 class EcrmSageBinding(models.Model):
@@ -132,11 +137,11 @@ class EcrmSageBinding(models.Model):
 
     @api.model
     def _customer_bindings(self, backend):
-        """account ref -> (binding id, partner id, on hold, Sage API id), in one query."""
+        """account ref -> CustomerBinding, in one query."""
         self.env.cr.execute("""
             SELECT sage_ref, id, partner_id, sage_on_hold, sage_id FROM ecrm_sage_binding
              WHERE backend_id = %s AND res_model = 'res.partner'""", (backend.id,))
-        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        return {ref: CustomerBinding(*values) for ref, *values in self.env.cr.fetchall()}
 
     @api.model
     def _apply_balances(self, backend, balances, by_ref, batch, from_file=True):
@@ -151,11 +156,12 @@ class EcrmSageBinding(models.Model):
         day = Snapshot._balance_date(from_file)
         values = []
         for balance in balances:
-            binding_id, partner_id, on_hold_before = by_ref[balance.account_ref][:3]
-            on_hold = balance.on_hold if balance.on_hold is not None else on_hold_before or False
-            values.append((binding_id, partner_id, balance, on_hold))
+            binding = by_ref[balance.account_ref]
+            on_hold = balance.on_hold if balance.on_hold is not None else binding.on_hold or False
+            values.append((binding.binding_id, binding.partner_id, balance, on_hold))
         Snapshot._store(backend, day, [
-            (partner_id, balance.account_ref, balance.balance, balance.overdue, balance.credit_limit, on_hold)
+            SnapshotRow(partner_id, balance.account_ref, balance.balance, balance.overdue, balance.credit_limit,
+                        on_hold)
             for _binding_id, partner_id, balance, on_hold in values if partner_id], batch)
         updated = execute_values(self.env.cr._obj, """
             UPDATE ecrm_sage_binding b
@@ -168,12 +174,12 @@ class EcrmSageBinding(models.Model):
             for binding_id, _partner_id, balance, on_hold in values], page_size=1000, fetch=True)
         updated = {row[0] for row in updated}
         self.invalidate_cache()
-        balances = [balance for balance in balances if by_ref[balance.account_ref][0] in updated]
-        self.env["res.partner"]._sage_refresh_ledger([by_ref[balance.account_ref][1] for balance in balances])
+        balances = [balance for balance in balances if by_ref[balance.account_ref].binding_id in updated]
+        self.env["res.partner"]._sage_refresh_ledger([by_ref[balance.account_ref].partner_id for balance in balances])
         changed = [balance for balance in balances
-                   if balance.on_hold is not None and bool(by_ref[balance.account_ref][2]) != balance.on_hold]
+                   if balance.on_hold is not None and bool(by_ref[balance.account_ref].on_hold) != balance.on_hold]
         rows = [{
-            "partner_id": by_ref[balance.account_ref][1], "channel": "ledger", "direction": "inbound",
+            "partner_id": by_ref[balance.account_ref].partner_id, "channel": "ledger", "direction": "inbound",
             "interaction_type": "sage_account_on_hold" if balance.on_hold else "sage_account_released",
             "company_id": backend.company_id.id,
             "subject": (_("Sage put account %s on hold (balance %s)") if balance.on_hold

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.addons.ecrm_core.models.bulk_insert import insert_rows
 
-from ..sage_formats.audit_trail import money
+from ..sage_formats.sage50_csv import money
 from ..sage_formats.bca_api import SageApiError
 from ..sage_formats.inbound import ParseResult, Receipt, RowError, parse_receipts
 from ..sage_formats.matching import CREDIT_NOTE, INVOICE, MONEY_OUT, OpenDocument, match_receipts
@@ -90,7 +90,7 @@ class EcrmSageReceipt(models.Model):
 
     @api.model
     def _import_receipts(self, backend, data, batch):
-        partner_by_ref = {values[1]: res_id for res_id, values in
+        partner_by_ref = {binding.sage_ref: res_id for res_id, binding in
                           self.env["ecrm.sage.batch"]._bindings(backend, "res.partner").items()}
         self.env.cr.execute("SELECT transaction_key FROM ecrm_sage_receipt WHERE backend_id = %s", (backend.id,))
         already = {row[0] for row in self.env.cr.fetchall()}

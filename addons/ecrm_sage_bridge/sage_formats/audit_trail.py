@@ -4,31 +4,43 @@ Invoices and credit notes go out as SI / SC lines: one line per nominal code
 and tax code of a document, so Sage groups them back into one header with
 splits (same type, account, date and reference).
 """
-import csv
 import re
-from collections import OrderedDict, namedtuple
-from decimal import ROUND_HALF_UP, Decimal
+from collections import OrderedDict
+from decimal import Decimal
 
-COLUMNS = (
-    "Type", "Account Reference", "Nominal A/C Ref", "Department Code", "Date", "Reference",
-    "Details", "Net Amount", "Tax Code", "Tax Amount", "Exchange Rate", "Extra Reference",
-    "User Name", "Project Refn", "Cost Code Refn",
+from .sage50_csv import MONEY, TEXT, Column, Sage50Writer, money, record_type
+
+AUDIT_COLUMNS = (
+    Column("Type", "type", 2, TEXT),
+    Column("Account Reference", "account_ref", 8, TEXT),
+    Column("Nominal A/C Ref", "nominal_code", 8, TEXT),
+    Column("Department Code", "department", 3, TEXT),
+    Column("Date", "date", 10, TEXT),
+    Column("Reference", "reference", 30, TEXT),
+    Column("Details", "details", 60, TEXT),
+    Column("Net Amount", "net", None, MONEY),
+    Column("Tax Code", "tax_code", 3, TEXT),
+    Column("Tax Amount", "tax", None, MONEY),
+    Column("Exchange Rate", "exchange_rate", 12, TEXT),
+    Column("Extra Reference", "extra_reference", 30, TEXT),
+    Column("User Name", "user_name", 32, TEXT),
+    Column("Project Refn", "project_ref", 20, TEXT),
+    Column("Cost Code Refn", "cost_code", 20, TEXT),
 )
+COLUMNS = tuple(column.header for column in AUDIT_COLUMNS)
 SALES_DOCUMENT_TYPES = ("SI", "SC")
 TAX_CODE = re.compile(r"^T[0-9]{1,2}$")
 NOMINAL_CODE = re.compile(r"^[0-9]{1,8}$")
-CENT = Decimal("0.01")
+DEPARTMENT = re.compile(r"^[0-9]{1,3}$")
 DATE_FORMAT = "%d/%m/%Y"
+# Values that name something in Sage: cut to the column's length they would name something else,
+# so a line holding a longer one is refused instead (the narrative, Details, is simply cut).
+EXACT_FIELDS = ("account_ref", "reference", "project_ref")
 
-AuditLine = namedtuple("AuditLine", [
-    "type", "account_ref", "nominal_code", "department", "date", "reference", "details",
-    "net", "tax_code", "tax", "exchange_rate", "extra_reference", "user_name",
-    "project_ref", "cost_code"])
-AuditLine.__new__.__defaults__ = ("", "", "", "", "", "")
-
-
-def money(value):
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+# Built by field name only; the columns this bridge never fills default to empty.
+AuditLine = record_type("AuditLine", AUDIT_COLUMNS, defaults={
+    "department": "", "project_ref": "", "exchange_rate": "", "extra_reference": "", "user_name": "",
+    "cost_code": ""})
 
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -55,6 +67,14 @@ def check_line(line):
         problems.append("nominal code %r is not numeric" % (line.nominal_code,))
     if not TAX_CODE.match(str(line.tax_code or "")):
         problems.append("tax code %r is not T0-T99" % (line.tax_code,))
+    if line.department and not DEPARTMENT.match(str(line.department)):
+        problems.append("department %r is not a Sage department number (0-999)" % (line.department,))
+    limits = {column.field: column.limit for column in AUDIT_COLUMNS}
+    for field in EXACT_FIELDS:
+        value = str(getattr(line, field) or "")
+        if len(value) > limits[field]:
+            problems.append("%s %r is longer than the %d characters Sage keeps"
+                            % (field.replace("_", " "), value[:40], limits[field]))
     return problems
 
 
@@ -94,26 +114,8 @@ def document_lines(document):
     return result
 
 
-def _cells(line):
-    cells = list(line)
-    cells[7] = "%.2f" % money(line.net)
-    cells[9] = "%.2f" % money(line.tax)
-    return ["" if cell is None else str(cell) for cell in cells]
-
-
-class AuditTrailWriter:
-    """Streams lines to a text file object with the csv module (CRLF, minimal quoting)."""
+class AuditTrailWriter(Sage50Writer):
+    """Streams audit-trail lines to a text file object (CRLF, minimal quoting)."""
 
     def __init__(self, stream, header=True):
-        self._writer = csv.writer(stream, lineterminator="\r\n")
-        self.count = 0
-        if header:
-            self._writer.writerow(COLUMNS)
-
-    def write(self, line):
-        self._writer.writerow(_cells(line))
-        self.count += 1
-
-    def write_many(self, lines):
-        for line in lines:
-            self.write(line)
+        super().__init__(stream, AUDIT_COLUMNS, header)

@@ -1,36 +1,28 @@
-"""Sage 50 customer records CSV (account reference first, then the record)."""
-import csv
-from collections import namedtuple
+"""Sage 50 customer records CSV (account reference first, then the record).
 
-COLUMNS = (
-    "Account Reference", "Account Name", "Street 1", "Street 2", "Town", "County", "Post Code",
-    "Contact Name", "Telephone", "E-mail", "VAT Number", "Credit Limit",
+Lengths are those of Sage 50's customer record fields.
+"""
+from .sage50_csv import MONEY, TEXT, Column, Sage50Writer, record_type
+
+CUSTOMER_COLUMNS = (
+    Column("Account Reference", "account_ref", 8, TEXT),
+    Column("Account Name", "name", 60, TEXT),
+    Column("Street 1", "street", 60, TEXT),
+    Column("Street 2", "street2", 60, TEXT),
+    Column("Town", "town", 60, TEXT),
+    Column("County", "county", 60, TEXT),
+    Column("Post Code", "postcode", 10, TEXT),
+    Column("Contact Name", "contact_name", 30, TEXT),
+    Column("Telephone", "phone", 30, TEXT),
+    Column("E-mail", "email", 255, TEXT),
+    Column("VAT Number", "vat", 20, TEXT),
+    Column("Credit Limit", "credit_limit", None, MONEY),
 )
-CustomerRecord = namedtuple("CustomerRecord", [
-    "account_ref", "name", "street", "street2", "town", "county", "postcode",
-    "contact_name", "phone", "email", "vat", "credit_limit"])
-CustomerRecord.__new__.__defaults__ = ("",) * 9 + (0,)
-# Sage 50's customer record field lengths.
-LIMITS = (8, 60, 60, 60, 60, 60, 10, 30, 30, 255, 20, None)
+COLUMNS = tuple(column.header for column in CUSTOMER_COLUMNS)
+# Built by field name only, every field given: CustomerRecord(account_ref=..., name=..., ...).
+CustomerRecord = record_type("CustomerRecord", CUSTOMER_COLUMNS)
 
 
-def _cells(record):
-    cells = []
-    for value, limit in zip(record, LIMITS):
-        if limit is None:
-            cells.append("%.2f" % float(value or 0))
-        else:
-            cells.append(("" if value in (None, False) else str(value))[:limit])
-    return cells
-
-
-class CustomerWriter:
+class CustomerWriter(Sage50Writer):
     def __init__(self, stream, header=True):
-        self._writer = csv.writer(stream, lineterminator="\r\n")
-        self.count = 0
-        if header:
-            self._writer.writerow(COLUMNS)
-
-    def write(self, record):
-        self._writer.writerow(_cells(record))
-        self.count += 1
+        super().__init__(stream, CUSTOMER_COLUMNS, header)

@@ -23,6 +23,13 @@ def invoice(**overrides):
     return document
 
 
+def customer(**overrides):
+    values = dict(account_ref="KIRKLEES", name="Kirklees Council", street="", street2="", town="", county="",
+                  postcode="", contact_name="", phone="", email="", vat="", credit_limit=0)
+    values.update(overrides)
+    return CustomerRecord(**values)
+
+
 def written(lines, header=True):
     stream = io.StringIO()
     writer = AuditTrailWriter(stream, header=header)
@@ -48,9 +55,11 @@ def test_csv_has_the_fifteen_sage_columns_and_keeps_leading_zeros():
     assert text.endswith("\r\n")
 
 
-def test_details_with_commas_and_quotes_survive_the_round_trip():
+def test_details_with_commas_survive_and_double_quotes_become_single_ones():
+    """Sage 50 refuses a double quote inside a field ("quotes out of sequence")."""
     text, _ = written(document_lines(invoice(details='Hoist, "deluxe"')), header=False)
-    assert next(csv.reader(io.StringIO(text)))[6] == 'Hoist, "deluxe"'
+    assert next(csv.reader(io.StringIO(text)))[6] == "Hoist, 'deluxe'"
+    assert [line.count('"') for line in text.splitlines()] == [2, 2, 2], "only quotes around a field with a comma"
 
 
 def test_check_line_reports_what_sage_would_refuse():
@@ -61,7 +70,7 @@ def test_check_line_reports_what_sage_would_refuse():
 
 def test_customer_writer_truncates_to_sage_field_lengths():
     stream = io.StringIO()
-    CustomerWriter(stream).write(CustomerRecord("KIRKLEES", "K" * 80, postcode="HD1 2NF 1234", credit_limit=5000))
+    CustomerWriter(stream).write(customer(name="K" * 80, postcode="HD1 2NF 1234", credit_limit=5000))
     rows = list(csv.reader(io.StringIO(stream.getvalue())))
     assert rows[1][0] == "KIRKLEES" and len(rows[1][1]) == 60
     assert rows[1][6] == "HD1 2NF 12" and rows[1][11] == "5000.00"
