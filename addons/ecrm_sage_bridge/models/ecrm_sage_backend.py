@@ -7,9 +7,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..sage_formats.audit_trail import NOMINAL_CODE
+from .ecrm_sage_batch import import_result
 
 EXPORT_KINDS = ("customers", "invoices")
 IMPORT_KINDS = ("receipts", "balances")
+DEFAULT_IMPORT_MAX_MB = 5
 OUTBOUND = [("odoo_to_sage", "Odoo to Sage"), ("none", "Not synchronised")]
 INBOUND = [("sage_to_odoo", "Sage to Odoo"), ("none", "Not synchronised")]
 
@@ -48,6 +50,10 @@ class EcrmSageBackend(models.Model):
     payment_journal_id = fields.Many2one(
         "account.journal", string="Receipts journal", domain=[("type", "in", ("bank", "cash"))],
         help="Receipts imported from Sage are registered as payments in this journal.")
+    import_max_size = fields.Integer(
+        string="Largest import file (MB)", default=DEFAULT_IMPORT_MAX_MB, required=True,
+        help="Receipts and balances files larger than this are refused before they are read. A Sage 50 "
+             "receipts file of 10,000 lines is under 1 MB.")
     block_sales_on_hold = fields.Boolean(
         string="Block sale orders of customers on hold",
         help="Confirming a sale order of a customer Sage has on hold is refused.")
@@ -66,6 +72,10 @@ class EcrmSageBackend(models.Model):
     reconciliation_summary = fields.Char(compute="_compute_reconciliation_summary")
     batch_ids = fields.One2many("ecrm.sage.batch", "backend_id")
     conflict_count = fields.Integer(compute="_compute_conflict_count")
+
+    _sql_constraints = [
+        ("import_max_size_positive", "CHECK (import_max_size > 0)", "The largest import file must be at least 1 MB."),
+    ]
 
     @api.depends("reconciliation_state", "reconciliation_difference_count")
     def _compute_reconciliation_summary(self):
@@ -111,8 +121,10 @@ class EcrmSageBackend(models.Model):
 
         ``balance_date`` (balances only, optional): the day the file's balances are as at,
         YYYY-MM-DD, not in the future; default today (a Sage 50 balances CSV has no date).
-        Returns {applied, errors: [{row, message}], batch_id}; with errors, applied is 0
-        and nothing was written.
+        Returns {applied, errors: [{row, message}], batch_id, matched, unmatched}; with errors,
+        applied is 0 and nothing was written. What the file holds never raises: a file that is
+        not base64, too big (``import_max_size``), not Sage CSV text, or has bad rows comes back
+        in ``errors``. A wrong kind, backend or date raises UserError.
         """
         if balance_date and kind == "balances":
             self = self.with_context(sage_balance_date=balance_date)
@@ -122,11 +134,15 @@ class EcrmSageBackend(models.Model):
         direction = backend.receipt_sync if kind == "receipts" else backend.balance_sync
         if direction != "sage_to_odoo":
             raise UserError(_("%s are not synchronised from Sage to Odoo on backend %s.") % (kind, backend.name))
+        limit = backend.import_max_size * 1024 * 1024
+        if isinstance(file_base64, (str, bytes)) and len(file_base64) * 3 // 4 > limit:
+            return import_result(errors=[{"row": 0, "message": _(
+                "the file is %.1f MB; backend %s takes files of up to %d MB (Largest import file)")
+                % (len(file_base64) * 3 / 4 / 1024 / 1024, backend.name, backend.import_max_size)}])
         try:
             data = base64.b64decode(file_base64 or b"", validate=True)
         except (binascii.Error, TypeError, ValueError):
-            return {"applied": 0, "errors": [{"row": 0, "message": "the file is not valid base64"}],
-                    "batch_id": False}
+            return import_result(errors=[{"row": 0, "message": _("the file is not valid base64")}])
         backend._lock()
         with self.env.cr.savepoint():
             result = backend.env["ecrm.sage.batch"]._run_import(backend, kind, data, bool(dry_run))
@@ -162,7 +178,9 @@ class EcrmSageBackend(models.Model):
     @api.model
     def _checked(self, backend_id):
         """The backend as a privileged record, once the caller proved they may configure it."""
-        backend = self.browse(int(backend_id)).exists()
+        if isinstance(backend_id, bool) or not isinstance(backend_id, int) or not 0 < backend_id < 2 ** 31:
+            raise UserError(_("%s is not a Sage backend id (a record id is a positive integer).") % (backend_id,))
+        backend = self.browse(backend_id).exists()
         if not backend:
             raise UserError(_("Sage backend %s does not exist.") % backend_id)
         backend.check_access_rights("write")

@@ -416,20 +416,43 @@ class EcrmSageBatch(models.Model):
 
     @api.model
     def _run_import(self, backend, kind, data, dry_run):
-        """Parse, then apply whole in the caller's transaction; any row error applies nothing."""
+        """Parse, then apply whole in the caller's transaction; any row error applies nothing.
+
+        Returns the import result (see ``import_result``). The batch (which keeps the file) is
+        created only once the file or the Sage API answer has been read and found good.
+        """
         importer = (self.env["ecrm.sage.receipt"]._import_receipts if kind == "receipts"
                     else self.env["ecrm.sage.binding"]._import_balances)
-        batch = self.browse() if dry_run else self.create({
-            "backend_id": backend.id, "kind": kind, "state": "done",
-            "file": base64.b64encode(data) if data is not None else False,
-            "file_name": "sage-%s.csv" % kind if data is not None else False})
-        outcome = importer(backend, data, batch)
-        errors = [{"row": error.row, "message": error.message} for error in outcome["errors"]]
-        if errors:
-            if batch:
-                batch.unlink()
-            return {"applied": 0, "errors": errors, "batch_id": False}
+
+        opened = self.browse()
+
+        def open_batch():
+            nonlocal opened
+            if not dry_run:
+                opened = self.create({
+                    "backend_id": backend.id, "kind": kind, "state": "done",
+                    "file": base64.b64encode(data) if data is not None else False,
+                    "file_name": "sage-%s.csv" % kind if data is not None else False})
+            return opened
+
+        outcome = importer(backend, data, open_batch)
+        if outcome["errors"]:
+            return import_result(errors=outcome["errors"])
+        batch = opened
         if batch:
             batch.write({"record_count": outcome["applied"], "log": outcome["log"]})
-        return {"applied": outcome["applied"], "errors": [], "batch_id": batch.id or False,
-                "matched": outcome.get("matched", 0), "unmatched": outcome.get("unmatched", 0)}
+        return import_result(applied=outcome["applied"], batch_id=batch.id, matched=outcome.get("matched", 0),
+                             unmatched=outcome.get("unmatched", 0))
+
+
+def import_result(applied=0, errors=(), batch_id=False, matched=0, unmatched=0):
+    """What ``import_file`` and the API imports return, always with the same keys.
+
+    ``errors``: RowError tuples (or {row, message} dicts); with any, nothing was applied.
+    """
+    errors = [{"row": int(error["row"]), "message": str(error["message"])} if isinstance(error, dict)
+              else {"row": int(error.row), "message": str(error.message)} for error in errors]
+    if errors:
+        applied, batch_id, matched, unmatched = 0, False, 0, 0
+    return {"applied": applied, "errors": errors, "batch_id": batch_id or False, "matched": matched,
+            "unmatched": unmatched}

@@ -121,8 +121,11 @@ class EcrmSageBinding(models.Model):
         return self.browse(ids)
 
     @api.model
-    def _import_balances(self, backend, data, batch):
-        """Balances, credit limits and on-hold status from Sage onto the customers' bindings."""
+    def _import_balances(self, backend, data, open_batch):
+        """Balances, credit limits and on-hold status from Sage onto the customers' bindings.
+
+        Read first (``data`` None: from the Sage API), then written in the batch ``open_batch()``
+        creates (none for a dry run): every Sage call happens before the first write."""
         by_ref = self._customer_bindings(backend)
         if data is None:
             parsed = self.env["ecrm.sage.api.transport"]._balances(backend, by_ref)
@@ -130,6 +133,7 @@ class EcrmSageBinding(models.Model):
             parsed = parse_balances(data, set(by_ref), backend.sage_company_code)
         if parsed.errors:
             return {"applied": 0, "errors": parsed.errors}
+        batch = open_batch()
         if batch:
             self._apply_balances(backend, parsed.records, by_ref, batch, from_file=data is not None)
         return {"applied": len(parsed.records), "errors": [],

@@ -89,7 +89,9 @@ class EcrmSageReceipt(models.Model):
         return True
 
     @api.model
-    def _import_receipts(self, backend, data, batch):
+    def _import_receipts(self, backend, data, open_batch):
+        """Read and match the receipts (``data`` None: from the Sage API), then write them in the batch
+        ``open_batch()`` creates (none for a dry run): every Sage call happens before the first write."""
         partner_by_ref = {binding.sage_ref: res_id for res_id, binding in
                           self.env["ecrm.sage.batch"]._bindings(backend, "res.partner").items()}
         self.env.cr.execute("SELECT transaction_key FROM ecrm_sage_receipt WHERE backend_id = %s", (backend.id,))
@@ -103,6 +105,7 @@ class EcrmSageReceipt(models.Model):
             return {"applied": 0, "errors": parsed.errors}
         matches = match_receipts(parsed.records, self._open_documents(backend, partner_by_ref))
         matched = [match for match in matches if match.document_ids]
+        batch = open_batch()
         if batch:
             self._apply(backend, batch, matches, partner_by_ref)
         log = _("%d receipt(s): %d registered as payments, %d left for review.") % (

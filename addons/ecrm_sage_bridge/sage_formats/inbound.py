@@ -2,7 +2,17 @@
 
 A file is accepted whole or not at all: the parsers return every row-level
 error they find and, when there is any, no records. Rows are numbered from 1
-as a spreadsheet shows them.
+as a spreadsheet shows them; row 0 is the file as a whole.
+
+The parsers never raise on what a file holds: whatever the bytes, the answer
+is a ``ParseResult`` whose errors are ``RowError(row, message)``. A file that is
+not text Sage writes (NUL bytes, UTF-16, bytes that are neither UTF-8 nor
+Windows-1252, a line longer than MAX_LINE_LENGTH characters, an unreadable
+CSV) is one row-0 or row-N error. Every cell is at most MAX_CELL_LENGTH
+characters (no Sage 50 field is longer) and every amount is a plain decimal
+number (digits, an optional sign, thousands commas and decimals) of at most
+MAX_AMOUNT: no exponent, NaN or infinity. At most MAX_ERRORS errors are listed,
+then one that counts the rest.
 
 A Sage 50 CSV export does not name the company it came from, so a file from
 another company's ledger is recognised by what it holds: when most of its rows
@@ -18,17 +28,26 @@ import datetime
 import io
 import re
 from collections import namedtuple
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from .audit_trail import COLUMNS as AUDIT_COLUMNS, money
+from .audit_trail import COLUMNS as AUDIT_COLUMNS
+from .sage50_csv import money
 
 # SR receipt allocated to invoices, SA receipt on account, SP payment (a refund paid out).
 RECEIPT_TYPES = ("SR", "SA", "SP")
 MIN_RECEIPT_COLUMNS = 10
 BALANCE_COLUMNS = ("Account Reference", "Balance", "Credit Limit", "Overdue", "On Hold")
-DDMMYYYY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
+DDMMYYYY = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}")
+AMOUNT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 TRUE_WORDS = {"1", "y", "yes", "true", "on hold"}
 FALSE_WORDS = {"", "0", "n", "no", "false", "open", "active"}
+# Sage 50 writes at most 1775 characters a line and 255 a field; well past that it is not a Sage file.
+MAX_LINE_LENGTH = 4096
+MAX_CELL_LENGTH = 255
+MAX_AMOUNT = Decimal("999999999.99")
+MAX_AMOUNT_TEXT = 32
+MAX_ERRORS = 100
+SHOWN = 40          # characters of a bad value quoted in a message
 
 RowError = namedtuple("RowError", "row message")
 Receipt = namedtuple("Receipt", "row type account_ref bank_nominal date reference details amount key")
@@ -36,33 +55,67 @@ Balance = namedtuple("Balance", "row account_ref balance credit_limit overdue on
 ParseResult = namedtuple("ParseResult", "records errors")
 
 
+class SageFileError(ValueError):
+    """The file as a whole is not a Sage 50 CSV; ``row`` is where that shows (0: everywhere)."""
+
+    def __init__(self, row, message):
+        super().__init__(message)
+        self.row = row
+
+
+def shown(value):
+    """A bad value quoted in a message, cut short: a message never carries a whole hostile cell."""
+    text = str(value)
+    return repr(text if len(text) <= SHOWN else text[:SHOWN] + "...")
+
+
 def decode(data):
-    """Bytes from Sage (UTF-8 with or without BOM, or Windows-1252) -> text."""
+    """Bytes from Sage (UTF-8 with or without BOM, or Windows-1252) -> text; SageFileError otherwise."""
     if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
+        text = data
+    else:
+        data = bytes(data or b"")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (data and data.count(b"\x00") * 4 > len(data)):
+            raise SageFileError(0, "the file is UTF-16 (Unicode text), not a CSV as Sage 50 writes it: "
+                                   "save it as CSV (comma delimited)")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as error:
+                line = data[:error.start].count(b"\n") + 1
+                raise SageFileError(line, "byte 0x%02x on line %d is neither UTF-8 nor Windows-1252 text: "
+                                          "the file is not a CSV as Sage 50 writes it"
+                                    % (data[error.start], line))
+    if "\x00" in text:
+        line = text[:text.index("\x00")].count("\n") + 1
+        raise SageFileError(line, "line %d holds a NUL character: the file is not a CSV text file" % line)
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_LENGTH:
+            raise SageFileError(number, "line %d is %d characters long; a Sage 50 CSV line is at most %d"
+                                % (number, len(line), MAX_LINE_LENGTH))
+    return text
 
 
 def parse_date(text):
     """'02/11/2026' -> '2026-11-02'; ValueError unless strictly dd/mm/yyyy."""
-    if not DDMMYYYY.match(text or ""):
-        raise ValueError("date %r is not DD/MM/YYYY" % (text,))
+    if not DDMMYYYY.fullmatch(text or ""):
+        raise ValueError("date %s is not DD/MM/YYYY" % shown(text))
     try:
         return datetime.datetime.strptime(text, "%d/%m/%Y").date().isoformat()
     except ValueError:
-        raise ValueError("date %r is not a valid DD/MM/YYYY date" % (text,))
+        raise ValueError("date %s is not a valid DD/MM/YYYY date" % shown(text))
 
 
 def parse_amount(text, label):
-    try:
-        value = Decimal((text or "").strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValueError("%s %r is not a number" % (label, text))
-    if not value.is_finite():
-        raise ValueError("%s %r is not a number" % (label, text))
+    """'1,234.50' -> Decimal('1234.50'); ValueError unless a plain decimal within +-MAX_AMOUNT."""
+    text = str(text if text is not None else "").strip()
+    if len(text) > MAX_AMOUNT_TEXT or not AMOUNT.fullmatch(text):
+        raise ValueError("%s %s is not a number (digits with an optional sign and decimals)" % (label, shown(text)))
+    value = Decimal(text.replace(",", ""))
+    if abs(value) > MAX_AMOUNT:
+        raise ValueError("%s %s is beyond the largest amount taken, %s" % (label, shown(text), MAX_AMOUNT))
     return money(value)
 
 
@@ -79,18 +132,37 @@ def foreign_file_error(rows, foreign_rows):
     return None
 
 
-def _rows(text, company_code, header_first_cell):
-    """Yield (row number, cells) of the data rows; company line problems as RowError."""
-    reader = csv.reader(io.StringIO(decode(text), newline=""))
-    for number, cells in enumerate(reader, start=1):
+def _rows(data, company_code, header_first_cell):
+    """Yield (row number, cells) of the data rows, or (row number, RowError) for a row that
+    cannot be read at all; a file that is not Sage CSV text ends in one RowError."""
+    try:
+        reader = csv.reader(io.StringIO(decode(data), newline=""))
+    except SageFileError as error:
+        yield error.row, RowError(error.row, str(error))
+        return
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield number, RowError(number, "row %d is not CSV Sage 50 can read: %s" % (number, error))
+            return
         if not any(cell.strip() for cell in cells):
+            continue
+        too_long = next((index for index, cell in enumerate(cells, start=1) if len(cell) > MAX_CELL_LENGTH), None)
+        if too_long:
+            yield number, RowError(number, "column %d is %d characters long; a Sage 50 field holds at most %d"
+                                   % (too_long, len(cells[too_long - 1]), MAX_CELL_LENGTH))
             continue
         first = cells[0].strip()
         if first.lower() == "company" and len(cells) >= 2:
             found = cells[1].strip()
             if company_code and found.upper() != company_code.upper():
-                yield number, RowError(number, "file was exported from company %r, this backend is %r"
-                                       % (found, company_code))
+                yield number, RowError(number, "file was exported from company %s, this backend is %r"
+                                       % (shown(found), company_code))
             continue
         if first.lower() == header_first_cell.lower():
             continue
@@ -119,10 +191,10 @@ def parse_receipts(data, known_refs, company_code=None, already_imported=(), exp
         problems = []
         kind, account_ref, nominal, _dept, date_text, reference, details, net_text = cells[:8]
         if kind.upper() not in RECEIPT_TYPES:
-            problems.append("transaction type %r is not a receipt (SR, SA) or a refund payment (SP)" % kind)
+            problems.append("transaction type %s is not a receipt (SR, SA) or a refund payment (SP)" % shown(kind))
         owner = exported_documents.get(reference.strip().upper())
         if account_ref.upper() not in known_refs:
-            problems.append("unknown account reference %r" % account_ref)
+            problems.append("unknown account reference %s" % shown(account_ref))
             foreign += 1
         elif owner and owner != account_ref.upper():
             problems.append("reference %s is our document of account %s, not of %s" % (reference, owner, account_ref))
@@ -157,6 +229,9 @@ def _result(records, errors, file_error, empty_message):
         errors.insert(0, file_error)
     if not records and not errors:
         errors.append(RowError(0, empty_message))
+    if len(errors) > MAX_ERRORS:
+        errors = errors[:MAX_ERRORS] + [RowError(0, "%d more errors not listed; the first %d are above"
+                                                    % (len(errors) - MAX_ERRORS, MAX_ERRORS))]
     return ParseResult([] if errors else records, errors)
 
 
@@ -166,7 +241,7 @@ def _flag(text):
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError("on hold %r is not yes/no" % (text,))
+    raise ValueError("on hold %s is not yes/no" % shown(text))
 
 
 def parse_balances(data, known_refs, company_code=None):
@@ -184,10 +259,10 @@ def parse_balances(data, known_refs, company_code=None):
         problems, values = [], {}
         account_ref = cells[0].upper()
         if account_ref not in known_refs:
-            problems.append("unknown account reference %r" % cells[0])
+            problems.append("unknown account reference %s" % shown(cells[0]))
             foreign += 1
         elif account_ref in seen:
-            problems.append("duplicate account reference %r" % cells[0])
+            problems.append("duplicate account reference %s" % shown(cells[0]))
         seen.add(account_ref)
         for index, label in ((1, "balance"), (2, "credit limit"), (3, "overdue")):
             try:

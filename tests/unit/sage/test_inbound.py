@@ -143,3 +143,36 @@ def test_api_balances_take_overdue_from_unpaid_invoices_past_due():
     assert [(r.account_ref, r.balance, r.credit_limit, r.overdue, r.on_hold) for r in rows] == [
         ("KIRKLEES", Decimal("180.00"), Decimal("1000.00"), Decimal("120.00"), None),
         ("PENNINE", Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), None)]
+
+
+@pytest.mark.parametrize("data, row, message", [
+    (GOOD.encode("cp1252").replace(b"Receipt", b"Rec\x00eipt"), 3, "NUL"),
+    (GOOD.encode("utf-16"), 0, "UTF-16"),
+    (GOOD.encode("utf-16-be"), 0, "UTF-16"),
+    (GOOD.encode("cp1252").replace(b"BACS 991", b"BACS\x8d991"), 4, "0x8d on line 4"),
+    (GOOD + "SA,KIRKLEES,1200,,02/11/2026,X,%s,1.00,T9,0\r\n" % ("D" * 5000), 5, "line 5 is 50"),
+    (GOOD + '"' + "x" * 200000, 5, "line 5"),
+], ids=["NUL", "UTF-16", "UTF-16-BE", "0x8d", "long line", "unclosed quote"])
+def test_what_is_not_sage_csv_text_is_one_clear_error(data, row, message):
+    for parse in (parse_receipts, parse_balances):
+        result = parse(data, KNOWN, company_code="UKCO")
+        assert result.records == []
+        assert result.errors[0].row == row and message in result.errors[0].message
+
+
+def test_a_cell_longer_than_any_sage_field_is_refused():
+    result = parse_receipts(GOOD + "SA,KIRKLEES,1200,,02/11/2026,%s,R,1.00,T9,0\r\n" % ("R" * 256), KNOWN)
+    assert result.records == [] and result.errors == [(5, "column 6 is 256 characters long; a Sage 50 field "
+                                                          "holds at most 255")]
+
+
+@pytest.mark.parametrize("amount", ["1e30", "NaN", "Infinity", "-inf", "1e-30", "9" * 40, "0x1F", "1_0",
+                                    "\u0661", "1,00", "1000000000", "+-1", ""])
+def test_amounts_are_plain_bounded_decimals(amount):
+    result = parse_balances('KIRKLEES,"%s",0,0,No\r\n' % amount, KNOWN)
+    assert result.records == [] and "balance" in result.errors[0].message
+
+
+def test_a_message_never_carries_a_whole_hostile_value():
+    result = parse_receipts("SA,%s,1200,,02/11/2026,X,R,1.00,T9,0\r\n" % ("Z" * 250), KNOWN)
+    assert all(len(error.message) < 200 for error in result.errors)
