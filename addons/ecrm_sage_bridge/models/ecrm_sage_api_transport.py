@@ -40,7 +40,9 @@ class EcrmSageApiTransport(models.AbstractModel):
             else:
                 self._push_invoices(client, backend, plan)
         except SageApiError as error:
-            raise UserError(_("Sage refused the export, nothing was recorded: %s") % error)
+            raise UserError(_("The export to Sage stopped and nothing was recorded in Odoo: %s. Records Sage "
+                              "had already accepted are found there and adopted by the next export, not sent "
+                              "twice.") % error)
 
     @staticmethod
     def _push_contacts(client, plan):
@@ -99,7 +101,6 @@ class EcrmSageApiTransport(models.AbstractModel):
                                                    "attributes": "reference,balance,credit_limit"})
             unpaid = [invoice for status in ("UNPAID", "PART_PAID") for invoice in client.iterate(
                 "sales_invoices", {"status_id": status, "attributes": "contact,due_date,outstanding_amount"})]
-            return ParseResult(customer_balances(contacts, unpaid, ref_by_contact,
-                                                 fields.Date.context_today(self)), [])
+            return customer_balances(contacts, unpaid, ref_by_contact, fields.Date.context_today(self))
         except SageApiError as error:
             return ParseResult([], [RowError(0, "Sage API: %s" % error)])

@@ -6,9 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.addons.ecrm_core.models.bulk_insert import insert_rows
 
-from ..sage_formats.sage50_csv import money
-from ..sage_formats.bca_api import SageApiError
-from ..sage_formats.inbound import ParseResult, Receipt, RowError, parse_receipts
+from ..sage_formats.bca_api import SageApiError, receipts_from_payments
+from ..sage_formats.inbound import ParseResult, RowError, parse_receipts
 from ..sage_formats.matching import CREDIT_NOTE, INVOICE, MONEY_OUT, OpenDocument, match_receipts
 from .ecrm_sage_receipt_posting import Booking
 
@@ -125,7 +124,6 @@ class EcrmSageReceipt(models.Model):
              WHERE backend_id = %s AND res_model = 'res.partner' AND sage_id IS NOT NULL""", (backend.id,))
         ref_by_contact = dict(self.env.cr.fetchall())
         client = self.env["ecrm.sage.api.transport"]._client(backend)
-        records, errors = [], []
         try:
             payments = [(sage_type, payment) for transaction_type, sage_type in API_PAYMENT_TYPES
                         for payment in client.iterate("contact_payments", {
@@ -133,18 +131,7 @@ class EcrmSageReceipt(models.Model):
                             "attributes": "all"})]
         except SageApiError as error:
             return ParseResult([], [RowError(0, "Sage API: %s" % error)])
-        for number, (sage_type, payment) in enumerate(payments, start=1):
-            key = "API|%s" % payment["id"]
-            if key in already:
-                continue
-            account_ref = ref_by_contact.get((payment.get("contact") or {}).get("id"))
-            if not account_ref:
-                errors.append(RowError(number, "payment %s is from a contact not exported from Odoo" % payment["id"]))
-                continue
-            records.append(Receipt(number, sage_type, account_ref, "", payment["date"],
-                                   payment.get("reference") or "", payment.get("displayed_as") or "",
-                                   money(payment["total_amount"]), key))
-        return ParseResult([] if errors else records, errors)
+        return receipts_from_payments(payments, ref_by_contact, already)
 
     @api.model
     def _exported_documents(self, backend):

@@ -5,28 +5,55 @@ Sage rotates the refresh token on every use: the old one stops working the
 moment a new one is issued. ``token_store.save`` is therefore called with the
 new token before anything else happens, and must persist it on its own
 (committed at once, whatever becomes of the caller's transaction).
+
+Every failure reaches the caller as ``SageApiError`` with a message a person can
+act on: Sage unreachable, a TLS failure, no answer in time, an answer that is not
+JSON or not of the expected shape, or a 4xx/5xx. Never a ``requests`` exception.
+
+Nothing is posted twice. A read (GET) is retried after a 5xx or a network failure.
+A POST is resent as it is only when Sage answered that it did not process it (401
+with an expired token, 429). After a 5xx or a lost answer Sage may have stored the
+record all the same, so ``create_once`` looks it up again by its reference before
+every new attempt, and every body carries Sage's ``idempotency_id`` (the same one
+on every attempt, derived from the business, resource and reference), which Sage
+honours on contacts, sales invoices, sales credit notes and contact payments: even
+a record stored a moment ago and not yet found by the search is not made twice.
 """
+import math
+import re
 import time
+import uuid
 from collections import defaultdict
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import requests
 
-from .inbound import Balance, money
+from .inbound import Balance, ParseResult, Receipt, RowError, parse_amount, shown
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+CONNECT_TIMEOUT, READ_TIMEOUT = 10, 30
+MAX_RETRY_AFTER = 120.0        # seconds; a longer Retry-After is waited this long, then tried again
+IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f4f5e-3c6a-4d0e-9a4b-0c1e5a9e2f17")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_TEXT = 255
 
 
 class SageApiError(Exception):
-    def __init__(self, message, status=None, payload=None):
+    """A Sage API call failed. ``status``: the HTTP status, None when no answer came;
+    ``uncertain``: a POST whose outcome is unknown (Sage may have stored it)."""
+
+    def __init__(self, message, status=None, payload=None, uncertain=False):
         super().__init__(message)
         self.status = status
         self.payload = payload
+        self.uncertain = uncertain
 
 
 class SageClient:
     def __init__(self, base_url, token_url, client_id, client_secret, business_id, token_store,
-                 session=None, max_attempts=5, backoff=0.5, sleep=time.sleep, timeout=30, clock=time.monotonic):
+                 session=None, max_attempts=5, backoff=0.5, sleep=time.sleep, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                 clock=time.monotonic):
         self.base_url = base_url.rstrip("/")
         self.token_url = token_url
         self.client_id = client_id
@@ -42,20 +69,45 @@ class SageClient:
         self._access_token = None
         self._expires_at = 0.0
 
+    # ---- transport ----
+
+    def _send(self, method, url, **kwargs):
+        """One HTTP exchange; what ``requests`` raises becomes SageApiError."""
+        host = urlsplit(url).netloc or url
+        try:
+            return self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.exceptions.SSLError as error:
+            raise SageApiError("the TLS connection to %s failed (%s): check the API URL and the server's "
+                               "certificate" % (host, _short(error)), uncertain=method == "POST")
+        except requests.exceptions.Timeout as error:
+            raise SageApiError("Sage (%s) did not answer in time (%s)" % (host, _short(error)),
+                               uncertain=method == "POST")
+        except requests.exceptions.RequestException as error:
+            raise SageApiError("could not reach Sage at %s (%s)" % (host, _short(error)), uncertain=method == "POST")
+
     # ---- OAuth2 ----
 
     def refresh(self):
-        response = self.session.post(self.token_url, timeout=self.timeout, data={
+        response = self._send("POST", self.token_url, data={
             "grant_type": "refresh_token", "refresh_token": self.token_store.load(),
             "client_id": self.client_id, "client_secret": self.client_secret})
         if response.status_code != 200:
-            raise SageApiError("token refresh refused (%s): %s" % (response.status_code, response.text[:200]),
+            raise SageApiError("Sage refused the refresh token (%s: %s); connect the backend to Sage again "
+                               "(a new refresh token)" % (response.status_code, _text(response)),
+                               response.status_code, _json_or_none(response))
+        payload = _json_or_none(response)
+        if not (isinstance(payload, dict) and isinstance(payload.get("access_token"), str)
+                and isinstance(payload.get("refresh_token"), str) and payload["refresh_token"]):
+            raise SageApiError("Sage's token endpoint answered without the tokens expected: %s" % _text(response),
                                response.status_code)
-        payload = response.json()
         self.token_store.save(payload["refresh_token"])
         self._access_token = payload["access_token"]
+        try:
+            expires_in = int(payload.get("expires_in", 300))
+        except (TypeError, ValueError):
+            expires_in = 300
         # renew a little early rather than have a request bounce
-        self._expires_at = self.clock() + max(int(payload.get("expires_in", 300)) - 30, 0)
+        self._expires_at = self.clock() + max(expires_in - 30, 0)
         return self._access_token
 
     def _token(self):
@@ -66,50 +118,77 @@ class SageClient:
     # ---- requests ----
 
     def request(self, method, path, params=None, json=None):
+        """One call, retried as far as that can never post twice (see the module docstring)."""
         url = path if path.startswith("http") else self.base_url + "/" + path.lstrip("/")
-        refreshed, server_errors = False, 0
+        idempotent = method == "GET"
+        refreshed, failures = False, 0
         for attempt in range(1, self.max_attempts + 1):
-            response = self.session.request(method, url, params=params, json=json, timeout=self.timeout, headers={
-                "Authorization": "Bearer %s" % self._token(), "X-Business": self.business_id,
-                "Accept": "application/json"})
+            last = attempt == self.max_attempts
+            headers = {"Authorization": "Bearer %s" % self._token(), "X-Business": self.business_id,
+                       "Accept": "application/json"}
+            try:
+                response = self._send(method, url, params=params, json=json, headers=headers)
+            except SageApiError:
+                if not idempotent or last:
+                    raise
+                failures += 1
+                self.sleep(self.backoff * 2 ** (failures - 1))
+                continue
             if response.status_code == 401 and not refreshed:
                 refreshed = True
                 self.refresh()
                 continue
-            if response.status_code == 429 and attempt < self.max_attempts:
+            if response.status_code == 429 and not last:
                 self.sleep(self._retry_after(response))
                 continue
-            if response.status_code in RETRYABLE_STATUSES and attempt < self.max_attempts:
-                server_errors += 1
-                self.sleep(self.backoff * 2 ** (server_errors - 1))
+            if response.status_code in RETRYABLE_STATUSES and idempotent and not last:
+                failures += 1
+                self.sleep(self.backoff * 2 ** (failures - 1))
                 continue
             if response.status_code >= 400:
-                raise SageApiError("%s %s answered %s: %s" % (method, path, response.status_code, response.text[:300]),
-                                   response.status_code, _json_or_none(response))
-            return response.json() if response.content else {}
-        raise SageApiError("%s %s: still failing after %d attempts" % (method, path, self.max_attempts),
-                           response.status_code)
+                raise SageApiError("%s %s answered %s: %s" % (method, path, response.status_code, _text(response)),
+                                   response.status_code, _json_or_none(response),
+                                   uncertain=not idempotent and response.status_code in RETRYABLE_STATUSES)
+            if not response.content:
+                return {}
+            payload = _json_or_none(response)
+            if payload is None:
+                raise SageApiError("%s %s answered %s with something that is not JSON: %s"
+                                   % (method, path, response.status_code, _text(response)), response.status_code)
+            return payload
+        raise SageApiError("%s %s: still failing after %d attempts" % (method, path, self.max_attempts))
 
     def _retry_after(self, response):
         try:
-            return max(float(response.headers.get("Retry-After", "1")), 0.0)
+            seconds = float(response.headers.get("Retry-After", "1"))
         except ValueError:
             return self.backoff
+        if math.isnan(seconds):
+            return self.backoff
+        return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
     def iterate(self, path, params=None, items_per_page=200):
-        """Every item of a list endpoint, following $next."""
+        """Every item of a list endpoint, following $next; each item is a dict with an id."""
         params = dict(params or {}, items_per_page=items_per_page)
         page = self.request("GET", path, params=params)
         while True:
-            for item in page.get("$items", []):
-                yield item
+            items = page.get("$items", []) if isinstance(page, dict) else None
+            if not isinstance(items, list):
+                raise SageApiError("GET %s answered a list page without $items: %s" % (path, shown(page)))
+            for item in items:
+                yield _record(item, "GET %s" % path)
             next_path = page.get("$next")
             if not next_path:
                 return
+            if not isinstance(next_path, str) or (
+                    next_path.startswith("http") and urlsplit(next_path).netloc != urlsplit(self.base_url).netloc):
+                # the bearer token goes wherever $next points: only ever to the API's own host
+                raise SageApiError("GET %s answered a $next that is not a link of this API: %s"
+                                   % (path, shown(next_path)))
             page = self.request("GET", next_path)
 
     def create(self, path, key, body):
-        return self.request("POST", path, json={key: body})
+        return _record(self.request("POST", path, json={key: body}), "POST %s" % path)
 
     def find_by_reference(self, path, reference):
         """The record whose reference is exactly ``reference`` (Sage's search is fuzzy), or None."""
@@ -118,12 +197,43 @@ class SageClient:
                 return item
         return None
 
+    def idempotency_id(self, path, reference):
+        """Sage's idempotency_id for this record: 32 hex digits, the same on every attempt and run."""
+        return uuid.uuid5(IDEMPOTENCY_NAMESPACE, "%s|%s|%s" % (self.business_id, path, reference)).hex
+
     def create_once(self, path, key, body):
-        """Create unless a record with the same reference exists: a resumed run adopts it."""
-        existing = self.find_by_reference(path, body["reference"])
-        if existing:
-            return existing, False
-        return self.create(path, key, body), True
+        """Create unless a record with the same reference exists: a resumed run adopts it.
+
+        Returns (record, created). After a failure whose outcome is unknown (5xx, no
+        answer) the record is looked up again before the next attempt.
+        """
+        body = dict(body, idempotency_id=self.idempotency_id(path, body["reference"]))
+        failures = 0
+        while True:
+            existing = self.find_by_reference(path, body["reference"])
+            if existing:
+                return existing, False
+            try:
+                return self.create(path, key, body), True
+            except SageApiError as error:
+                failures += 1
+                if not error.uncertain or failures >= self.max_attempts:
+                    raise
+                self.sleep(self.backoff * 2 ** (failures - 1))
+
+
+def _record(item, where):
+    if not (isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]):
+        raise SageApiError("%s answered a record without an id: %s" % (where, shown(item)))
+    return item
+
+
+def _short(error):
+    return str(error)[:200]
+
+
+def _text(response):
+    return " ".join((response.text or "")[:300].split())
 
 
 def _json_or_none(response):
@@ -133,21 +243,81 @@ def _json_or_none(response):
         return None
 
 
+def _amount(value, label):
+    return parse_amount("" if value is None else str(value), label)
+
+
+def _text_field(payload, name):
+    value = payload.get(name)
+    return ("" if value is None else str(value))[:MAX_TEXT]
+
+
+def receipts_from_payments(payments, ref_by_contact, already):
+    """Receipt rows from Sage ``contact_payments``: [(Sage 50 type, payment dict)] in poll order.
+
+    Payments whose key (``API|<id>``) is in ``already`` were imported before and are left
+    out. A payment from a contact Odoo never exported, or one that is malformed (no id,
+    no ISO date, an amount that is not a plain number of at most 999,999,999.99), is an
+    error; with any error there are no records. Never raises.
+    """
+    records, errors = [], []
+    for number, (sage_type, payment) in enumerate(payments, start=1):
+        if not isinstance(payment, dict) or not isinstance(payment.get("id"), str) or not payment["id"] \
+                or len(payment["id"]) > MAX_TEXT:
+            errors.append(RowError(number, "payment %d has no usable id: %s" % (number, shown(payment))))
+            continue
+        key = "API|%s" % payment["id"]
+        if key in already:
+            continue
+        contact = payment.get("contact")
+        account_ref = ref_by_contact.get(contact.get("id")) if isinstance(contact, dict) else None
+        if not account_ref:
+            errors.append(RowError(number, "payment %s is from a contact not exported from Odoo" % shown(payment["id"])))
+            continue
+        date = payment.get("date")
+        if not (isinstance(date, str) and ISO_DATE.fullmatch(date)):
+            errors.append(RowError(number, "payment %s has no date (YYYY-MM-DD): %s"
+                                   % (shown(payment["id"]), shown(date))))
+            continue
+        try:
+            amount = _amount(payment.get("total_amount"), "amount")
+        except ValueError as error:
+            errors.append(RowError(number, "payment %s: %s" % (shown(payment["id"]), error)))
+            continue
+        if amount <= 0:
+            errors.append(RowError(number, "payment %s: amount %s is not positive" % (shown(payment["id"]), amount)))
+            continue
+        records.append(Receipt(number, sage_type, account_ref, "", date, _text_field(payment, "reference"),
+                               _text_field(payment, "displayed_as"), amount, key))
+    return ParseResult([] if errors else records, errors)
+
+
 def customer_balances(contacts, unpaid_invoices, ref_by_contact, today):
-    """Balance rows from Sage contacts (``show_balance``) and their unpaid sales invoices.
+    """Balance rows from Sage contacts (``show_balance``) and their unpaid sales invoices, as a ParseResult.
 
     Overdue is what is outstanding on invoices due before ``today`` (YYYY-MM-DD).
     Contacts Odoo never exported are left out; on hold is None (the API has no such status).
+    An amount that is not a plain number is an error; with any error there are no records.
     """
-    overdue = defaultdict(Decimal)
-    for invoice in unpaid_invoices:
-        contact_id = (invoice.get("contact") or {}).get("id")
-        if (invoice.get("due_date") or "9999-12-31") < today:
-            overdue[contact_id] += money(invoice.get("outstanding_amount") or 0)
+    overdue, errors = defaultdict(Decimal), []
+    for number, invoice in enumerate(unpaid_invoices, start=1):
+        contact = invoice.get("contact")
+        contact_id = contact.get("id") if isinstance(contact, dict) else None
+        due = invoice.get("due_date") if isinstance(invoice.get("due_date"), str) else "9999-12-31"
+        if contact_id in ref_by_contact and due < today:
+            try:
+                overdue[contact_id] += _amount(invoice.get("outstanding_amount") or 0, "outstanding amount")
+            except ValueError as error:
+                errors.append(RowError(0, "sales invoice %s: %s" % (shown(invoice.get("id")), error)))
     rows = []
     for number, contact in enumerate(contacts, start=1):
         ref = ref_by_contact.get(contact.get("id"))
-        if ref:
-            rows.append(Balance(number, ref, money(contact.get("balance") or 0),
-                                money(contact.get("credit_limit") or 0), overdue[contact["id"]], None))
-    return rows
+        if not ref:
+            continue
+        try:
+            rows.append(Balance(number, ref, _amount(contact.get("balance") or 0, "balance"),
+                                _amount(contact.get("credit_limit") or 0, "credit limit"), overdue[contact["id"]],
+                                None))
+        except ValueError as error:
+            errors.append(RowError(number, "contact %s: %s" % (ref, error)))
+    return ParseResult([] if errors else rows, errors)

@@ -5,18 +5,33 @@ them: the OAuth2 token endpoint with refresh tokens that rotate on every use,
 Bearer access tokens, the X-Business header, list endpoints paginated with
 $items / $next / $total, POST bodies wrapped in the resource name, and the
 failures a client must survive (429 with Retry-After, 5xx, expired tokens).
+POST bodies may carry Sage's ``idempotency_id`` in the resource: a second POST with
+the same one returns the record the first made (switch off with
+``honours_idempotency=False`` to test the client's own look-up).
+Faults are queued by the test: ``fail_next`` answers an error without doing
+anything; ``store_then_fail`` (a 504 after storing, as a gateway timing out),
+``store_then_drop`` (the connection closed without an answer) and
+``store_then_stall`` (the answer later than the client waits) store the next POST
+and lose its answer; ``search_lag`` keeps records just stored out of the next list
+answers, as a search index that has not caught up.
 Contacts listed with ``show_balance=true`` carry their ``balance`` (invoices
 less credit notes and payments); sales invoices carry ``total_amount``,
 ``outstanding_amount``, ``due_date`` and ``status`` (UNPAID, PART_PAID, PAID),
 filtered with ``status_id``; lists filter contacts with ``contact_type_id``.
-Faults are queued by the test with ``fail_next``.
 """
 import itertools
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+DROP, STALL = "drop", "stall"   # handler instructions: close without answering / answer late
+
+
+class Raw(str):
+    """An answer body sent as it is, not as JSON (an HTML error page, a proxy's text)."""
 
 RESOURCES = {
     # path: (POST body key, Sage's own number field and prefix)
@@ -42,7 +57,7 @@ def _allocate(invoice, amount):
 
 class SageDouble:
     def __init__(self, client_id="ecrm-client", client_secret="s3cret", business_id="biz-uk-1",
-                 refresh_token="refresh-0", max_page_size=200):
+                 refresh_token="refresh-0", max_page_size=200, honours_idempotency=True):
         self.client_id, self.client_secret, self.business_id = client_id, client_secret, business_id
         self.refresh_token = refresh_token
         self.access_tokens = set()
@@ -53,7 +68,13 @@ class SageDouble:
             {"id": "la-%s" % code, "$path": "/ledger_accounts/la-%s" % code, "nominal_code": code,
              "displayed_as": "%s account" % code} for code in ("1100", "1200", "4000", "4010", "4900")]
         self.requests = []          # (method, path, headers dict)
+        self.post_bodies = []       # (path, JSON body) of every POST to a resource
         self.faults = []            # [status, retry_after or None]
+        self.post_faults = []       # ("fail", status) / ("drop", None) / ("stall", seconds): after storing
+        self.honours_idempotency = honours_idempotency
+        self.idempotent = {}        # (path, idempotency_id) -> record
+        self.hidden = {}            # record id -> list answers it is still left out of
+        self.lag = 0
         self.token_grants = 0
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
@@ -71,9 +92,35 @@ class SageDouble:
 
     # ---- test controls ----
 
-    def fail_next(self, status, times=1, retry_after=None):
+    def fail_next(self, status, times=1, retry_after=None, body=None):
+        """The next ``times`` API calls answer ``status`` (with ``body``, raw text, if given)."""
         with self._lock:
-            self.faults.extend([[status, retry_after]] * times)
+            self.faults.extend([[status, retry_after, body]] * times)
+
+    def drop_next(self, times=1):
+        """The next ``times`` API calls are closed without an answer, and do nothing."""
+        with self._lock:
+            self.faults.extend([[DROP, None, None]] * times)
+
+    def store_then_fail(self, status=504, times=1):
+        with self._lock:
+            self.post_faults.extend([("fail", status)] * times)
+
+    def store_then_drop(self, times=1):
+        with self._lock:
+            self.post_faults.extend([("drop", None)] * times)
+
+    def store_then_stall(self, seconds, times=1):
+        with self._lock:
+            self.post_faults.extend([("stall", seconds)] * times)
+
+    def search_lag(self, answers):
+        """Records stored from now on are missing from the next ``answers`` list answers."""
+        with self._lock:
+            self.lag = answers
+
+    def posts(self, path):
+        return [request for request in self.requests if request[0] == "POST" and request[1] == path]
 
     def add_customer_receipt(self, contact_id, amount, date, reference, transaction_type="CUSTOMER_RECEIPT"):
         """What Sage holds after someone keys in a customer receipt (or a CUSTOMER_REFUND) there."""
@@ -119,7 +166,9 @@ class SageDouble:
                          - total("contact_payments", "CUSTOMER_RECEIPT") + total("contact_payments", "CUSTOMER_REFUND"))
 
     def _list(self, path, query):
-        items = self.records[path]
+        items = [item for item in self.records[path] if not self.hidden.get(item["id"])]
+        for record_id in list(self.hidden):
+            self.hidden[record_id] -= 1
         if "contact_type_id" in query:
             items = [item for item in items if query["contact_type_id"] in item.get("contact_type_ids", ())]
         if "status_id" in query:
@@ -155,6 +204,9 @@ class SageDouble:
         key, number = RESOURCES[path]
         if not isinstance(body, dict) or key not in body:
             return 422, [{"$severity": "error", "$dataCode": "RecordInvalid", "$message": "missing %s" % key}]
+        idempotency_id = body[key].get("idempotency_id")
+        if self.honours_idempotency and (path, idempotency_id) in self.idempotent:
+            return 201, self.idempotent[(path, idempotency_id)]
         record = dict(body[key])
         record["id"] = uuid.uuid4().hex
         record["$path"] = "/%s/%s" % (path, record["id"])
@@ -169,6 +221,10 @@ class SageDouble:
             record.update(total_amount="%.2f" % total, outstanding_amount="%.2f" % total,
                           due_date=record.get("due_date") or record.get("date"), status={"id": "UNPAID"})
         self.records[path].append(record)
+        if idempotency_id:
+            self.idempotent[(path, idempotency_id)] = record
+        if self.lag:
+            self.hidden[record["id"]] = self.lag
         return 201, record
 
     def handle(self, method, raw_path, headers, body):
@@ -181,8 +237,12 @@ class SageDouble:
                 form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
                 return self._token(form) + ({},)
             if self.faults:
-                status, retry_after = self.faults.pop(0)
+                status, retry_after, raw = self.faults.pop(0)
+                if status == DROP:
+                    return DROP, None, {}
                 extra = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+                if raw is not None:
+                    return status, Raw(raw), extra
                 return status, [{"$severity": "error", "$dataCode": "Fault", "$message": "injected"}], extra
             auth = headers.get("Authorization", "")
             if not auth.startswith("Bearer ") or auth[7:] not in self.access_tokens:
@@ -199,7 +259,17 @@ class SageDouble:
                     payload = json.loads(body.decode() or "null")
                 except ValueError:
                     return 400, [{"$severity": "error", "$dataCode": "BadJson", "$message": "json"}], {}
-                return self._create(path, payload) + ({},)
+                self.post_bodies.append((path, payload))
+                status, record = self._create(path, payload)
+                if status == 201 and self.post_faults:
+                    kind, value = self.post_faults.pop(0)
+                    if kind == "fail":
+                        return value, [{"$severity": "error", "$dataCode": "GatewayTimeout",
+                                        "$message": "injected after storing"}], {}
+                    if kind == "drop":
+                        return DROP, None, {}
+                    return STALL, (value, status, record), {}
+                return status, record, {}
             return 405, [{"$severity": "error", "$dataCode": "MethodNotAllowed", "$message": method}], {}
 
     def _handler(self):
@@ -210,14 +280,23 @@ class SageDouble:
                 length = int(self.headers.get("Content-Length") or 0)
                 status, payload, extra = double.handle(self.command, self.path, self.headers,
                                                        self.rfile.read(length) if length else b"")
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for key, value in extra.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                if status == DROP:
+                    self.close_connection = True
+                    return
+                if status == STALL:
+                    seconds, status, payload = payload
+                    time.sleep(seconds)
+                data = payload.encode() if isinstance(payload, Raw) else json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/html" if isinstance(payload, Raw) else "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for key, value in extra.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass    # the client gave up waiting (store_then_stall)
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 

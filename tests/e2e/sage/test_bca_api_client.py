@@ -91,3 +91,114 @@ def test_create_once_adopts_a_record_sent_by_an_interrupted_run(client, double):
     assert len(double.records["sales_invoices"]) == 1
     similar = dict(body, reference="INV/2026/00071")
     assert client.create_once("sales_invoices", "sales_invoice", similar)[1] is True
+
+
+INVOICE = {"contact_id": "x", "date": "2026-11-02", "reference": "INV/2026/0042", "invoice_lines": []}
+
+
+@pytest.mark.parametrize("lose_the_answer", [
+    lambda double: double.store_then_fail(504),
+    lambda double: double.store_then_fail(502),
+    lambda double: double.store_then_drop(),
+], ids=["504 after storing", "502 after storing", "connection dropped after storing"])
+@pytest.mark.parametrize("honours_idempotency", [True, False], ids=["idempotency_id honoured", "look-up only"])
+def test_a_post_stored_then_unanswered_is_not_posted_again(client, double, sleeps, lose_the_answer,
+                                                           honours_idempotency):
+    double.honours_idempotency = honours_idempotency
+    lose_the_answer(double)
+    record, _created = client.create_once("sales_invoices", "sales_invoice", dict(INVOICE))
+    assert [invoice["id"] for invoice in double.records["sales_invoices"]] == [record["id"]]
+    assert len(sleeps) == 1, "one back-off, then the look-up found what the lost POST stored"
+
+
+def test_a_post_answered_after_the_client_gave_up_is_not_posted_again(double):
+    client = SageClient(double.url, double.url + "/token", "ecrm-client", "s3cret", "biz-uk-1",
+                        MemoryStore("refresh-0"), sleep=lambda seconds: None, timeout=(5, 0.5))
+    double.store_then_stall(2.0)
+    record, _created = client.create_once("sales_invoices", "sales_invoice", dict(INVOICE))
+    assert [invoice["id"] for invoice in double.records["sales_invoices"]] == [record["id"]]
+
+
+def test_the_idempotency_id_covers_a_search_that_has_not_caught_up(client, double):
+    """Sage found nothing yet (its search lags) and the 504 hid the stored invoice: the second
+    POST carries the same idempotency_id, so Sage answers with the first invoice."""
+    double.search_lag(5)
+    double.store_then_fail(504)
+    record, _created = client.create_once("sales_invoices", "sales_invoice", dict(INVOICE))
+    assert [invoice["id"] for invoice in double.records["sales_invoices"]] == [record["id"]]
+    ids = [body["sales_invoice"]["idempotency_id"] for path, body in double.post_bodies]
+    assert len(ids) == 2 and ids[0] == ids[1] and len(ids[0]) == 32 and "-" not in ids[0]
+    again = SageClient(double.url, double.url + "/token", "ecrm-client", "s3cret", "biz-uk-1",
+                       MemoryStore(double.refresh_token))
+    assert again.idempotency_id("sales_invoices", INVOICE["reference"]) == ids[0], "the same on the next run"
+
+
+def test_a_plain_post_is_never_resent_after_a_5xx(client, double):
+    double.fail_next(503)
+    with pytest.raises(SageApiError) as caught:
+        client.create("contacts", "contact", {"name": "Once", "reference": "ONCE"})
+    assert caught.value.status == 503 and caught.value.uncertain
+    assert len(double.posts("contacts")) == 1
+
+
+def test_a_post_refused_for_what_it_holds_is_not_retried(client, double):
+    with pytest.raises(SageApiError) as caught:
+        client.create_once("sales_invoices", "not_the_key", dict(INVOICE))
+    assert caught.value.status == 422 and not caught.value.uncertain
+    assert len(double.posts("sales_invoices")) == 1
+
+
+def test_reads_survive_a_dropped_connection_and_posts_look_up_first(client, double, sleeps):
+    client.request("GET", "tax_rates")
+    double.drop_next(2)
+    assert len(client.request("GET", "tax_rates")["$items"]) == 5
+    assert sleeps == [0.25, 0.5]
+    double.drop_next()             # the look-up GET: retried; then the POST goes once
+    client.create_once("sales_invoices", "sales_invoice", dict(INVOICE))
+    assert len(double.posts("sales_invoices")) == len(double.records["sales_invoices"]) == 1
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://127.0.0.1:1", "could not reach Sage at 127.0.0.1:1"),
+    ("https://{double}", "TLS connection to"),
+], ids=["connection refused", "TLS to a plain HTTP server"])
+def test_an_unreachable_api_is_a_sage_api_error(double, url, message):
+    url = url.format(double=double.url[len("http://"):])
+    client = SageClient(url, url + "/token", "ecrm-client", "s3cret", "biz-uk-1", MemoryStore("refresh-0"),
+                        sleep=lambda seconds: None)
+    with pytest.raises(SageApiError) as caught:
+        client.request("GET", "contacts")
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("status, body, message", [
+    (200, "<html>Service Unavailable</html>", "not JSON"),
+    (502, "<html>Bad Gateway</html>", "answered 502"),
+    (200, "[1, 2, 3]", "without $items"),
+    (200, '{"$items": [{"no": "id"}]}', "without an id"),
+    (200, '{"$items": [], "$next": "http://evil.example/contacts?page=2"}', "not a link of this API"),
+], ids=["HTML 200", "HTML 502", "a list", "items without ids", "next to another host"])
+def test_answers_that_are_not_what_sage_sends_are_a_sage_api_error(client, double, status, body, message):
+    client.request("GET", "tax_rates")
+    double.fail_next(status, times=10, body=body)
+    with pytest.raises(SageApiError) as caught:
+        list(client.iterate("contacts"))
+    assert message in str(caught.value)
+
+
+def test_a_token_endpoint_that_does_not_answer_json_is_a_sage_api_error(double):
+    client = SageClient(double.url, double.url + "/contacts", "ecrm-client", "s3cret", "biz-uk-1",
+                        MemoryStore("refresh-0"), sleep=lambda seconds: None)
+    double.fail_next(200, body="<html>login page</html>")
+    with pytest.raises(SageApiError) as caught:
+        client.request("GET", "tax_rates")
+    assert "without the tokens expected" in str(caught.value)
+
+
+@pytest.mark.parametrize("retry_after, waited", [("inf", 120.0), ("1e9", 120.0), ("nan", 0.25), ("-5", 0.0),
+                                                  ("soon", 0.25)])
+def test_retry_after_is_bounded(client, double, sleeps, retry_after, waited):
+    client.request("GET", "tax_rates")
+    double.fail_next(429, retry_after=retry_after)
+    client.request("GET", "tax_rates")
+    assert sleeps == [waited]

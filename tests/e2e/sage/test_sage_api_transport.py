@@ -164,3 +164,75 @@ def test_an_invoice_whose_tax_code_sage_does_not_offer_is_refused_before_anythin
     assert "no tax rate for tax code(s) T4" in refused.value.faultString
     assert double.records["sales_invoices"] == []
     assert rpc("ecrm.sage.binding", "search", [("invoice_id", "in", invoice_ids)]) == []
+
+
+def bindings_and_batches(rpc, backend_id):
+    return (rpc("ecrm.sage.binding", "search_count", [("backend_id", "=", backend_id)]),
+            rpc("ecrm.sage.batch", "search_count", [("backend_id", "=", backend_id)]))
+
+
+@pytest.mark.parametrize("lose_the_answer", ["504", "drop"])
+def test_an_invoice_stored_then_unanswered_arrives_in_sage_once(rpc, api_world, double, lose_the_answer):
+    """Sage stores the invoice and the answer is lost (a gateway 504, a dropped connection). The
+    double ignores idempotency_id here, so only the look-up before the retry can prevent a second one."""
+    double.honours_idempotency = False
+    backend_id = api_world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    invoice_ids = post_invoices(rpc, api_world, [[100.0], [30.0]])
+    if lose_the_answer == "504":
+        double.store_then_fail(504, times=2)
+    else:
+        double.store_then_drop(times=2)
+    result = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    assert (result["exported"], result["skipped"]) == (2, [])
+    numbers = [row["number"] for row in rpc("account.invoice", "read", invoice_ids, ["number"])]
+    assert sorted(invoice["reference"] for invoice in double.records["sales_invoices"]) == sorted(numbers)
+    assert double.post_faults == [], "both answers were lost"
+    assert len(double.posts("sales_invoices")) == 2, "each invoice was posted once, then found and adopted"
+    bindings = rpc("ecrm.sage.binding", "search_read", [("invoice_id", "in", invoice_ids)], ["sage_id"])
+    assert sorted(binding["sage_id"] for binding in bindings) == sorted(
+        invoice["id"] for invoice in double.records["sales_invoices"])
+
+
+def test_contacts_carry_each_field_under_its_own_name(rpc, api_world, double):
+    customer = rpc("res.partner", "create", {
+        "name": "Ossett Hoists %s" % api_world["tag"], "is_company": True, "customer": True,
+        "phone": "+44 1924 000111", "email": "ledger@ossett.example", "vat": "GB980780684", "credit_limit": 1500.0,
+        "street": "1 Station Road", "city": "Ossett", "zip": "WF5 8AA"})
+    rpc("ecrm.sage.backend", "export_batch", api_world["backend_id"], "customers", False)
+    ref = rpc("ecrm.sage.binding", "search_read", [("backend_id", "=", api_world["backend_id"]),
+                                                   ("partner_id", "=", customer)], ["sage_ref"])[0]["sage_ref"]
+    contact = next(contact for contact in double.records["contacts"] if contact["reference"] == ref)
+    assert (contact["name"], contact["telephone"], contact["email"], contact["tax_number"], contact["credit_limit"]) \
+        == ("Ossett Hoists %s" % api_world["tag"], "+44 1924 000111", "ledger@ossett.example", "GB980780684", 1500.0)
+    assert contact["main_address"] == {"address_line_1": "1 Station Road", "address_line_2": None, "city": "Ossett",
+                                       "region": None, "postal_code": "WF5 8AA"}
+
+
+@pytest.mark.parametrize("break_it", ["refused", "tls", "html", "422", "500s"])
+def test_an_unreachable_or_broken_api_is_a_user_error_and_writes_nothing(rpc, api_world, double, break_it):
+    backend_id = api_world["backend_id"]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    post_invoices(rpc, api_world, [[10.0], []])
+    before = bindings_and_batches(rpc, backend_id)
+    if break_it == "refused":
+        rpc("ecrm.sage.backend", "write", [backend_id], {"api_url": "http://127.0.0.1:1"})
+    elif break_it == "tls":
+        rpc("ecrm.sage.backend", "write", [backend_id], {"api_url": double.url.replace("http://", "https://")})
+    elif break_it == "html":
+        double.fail_next(502, times=50, body="<html><h1>502 Bad Gateway</h1></html>")
+    elif break_it == "422":
+        double.fail_next(422, times=1)
+    elif break_it == "500s":
+        double.fail_next(500, times=50)
+    with pytest.raises(xmlrpc.client.Fault) as caught:
+        rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    assert caught.value.faultCode == 2, "a UserError (warning), not an application error"
+    assert "Traceback" not in caught.value.faultString and "nothing was recorded in Odoo" in caught.value.faultString
+    assert bindings_and_batches(rpc, backend_id) == before
+    if break_it == "422":
+        return      # a refusal of one request: the API itself still answers
+    for method in ("import_api_receipts", "import_api_balances"):
+        result = rpc("ecrm.sage.backend", method, backend_id, False)
+        assert result["applied"] == 0 and result["errors"][0]["message"].startswith("Sage API: ")
+    assert bindings_and_batches(rpc, backend_id) == before

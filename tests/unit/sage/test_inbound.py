@@ -139,7 +139,9 @@ def test_api_balances_take_overdue_from_unpaid_invoices_past_due():
     unpaid = [{"contact": {"id": "c1"}, "due_date": "2026-10-31", "outstanding_amount": "120.00"},
               {"contact": {"id": "c1"}, "due_date": "2026-12-31", "outstanding_amount": "60.00"},
               {"contact": {"id": "c2"}, "due_date": "2026-11-30", "outstanding_amount": "9.99"}]
-    rows = customer_balances(contacts, unpaid, {"c1": "KIRKLEES", "c2": "PENNINE"}, "2026-11-30")
+    result = customer_balances(contacts, unpaid, {"c1": "KIRKLEES", "c2": "PENNINE"}, "2026-11-30")
+    rows = result.records
+    assert result.errors == []
     assert [(r.account_ref, r.balance, r.credit_limit, r.overdue, r.on_hold) for r in rows] == [
         ("KIRKLEES", Decimal("180.00"), Decimal("1000.00"), Decimal("120.00"), None),
         ("PENNINE", Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), None)]
