@@ -1,7 +1,8 @@
 """Run one invoice export in this process and stall right after the bindings are written.
 
 The e2e test starts this as a subprocess, waits for BINDINGS_WRITTEN on stdout
-and SIGKILLs it mid-transaction, as a crash or an OOM kill would.
+(bindings written, bindings visible inside the transaction, its PostgreSQL backend
+pid) and SIGKILLs it mid-transaction, as a crash or an OOM kill would.
 Usage: interrupted_export.py ODOO_CONF DATABASE BACKEND_ID
 """
 import sys
@@ -18,8 +19,10 @@ def main(conf, database, backend_id):
 
     def insert_then_stall(self, values_list):
         records = original(self, values_list)
-        self.env.cr.execute("SELECT count(*) FROM ecrm_sage_binding WHERE backend_id = %s", (int(backend_id),))
-        print("BINDINGS_WRITTEN %d %d" % (len(records), self.env.cr.fetchone()[0]), flush=True)
+        self.env.cr.execute("SELECT count(*), pg_backend_pid() FROM ecrm_sage_binding WHERE backend_id = %s",
+                            (int(backend_id),))
+        visible, pid = self.env.cr.fetchone()
+        print("BINDINGS_WRITTEN %d %d %d" % (len(records), visible, pid), flush=True)
         time.sleep(3600)
         return records
 

@@ -1,10 +1,16 @@
 """The Sage bridge as integrators drive it: XML-RPC against a real server."""
 import base64
+import csv
+import io
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
+
+import odoo
+import psycopg2
 
 from ...odoo_server import REPO
 from .conftest import odoo_conf, post_invoices
@@ -23,6 +29,28 @@ def opening_balances(rpc, backend_id):
                  ["partner_id", "balance"], ["partner_id"])
     receivable = {group["partner_id"][0]: group["balance"] for group in groups if group["partner_id"]}
     return {binding["sage_ref"]: round(receivable.get(binding["partner_id"][0], 0.0), 2) for binding in bindings}
+
+
+def sessions_blocked_by(database, pid, patience=120):
+    """The queries of sessions waiting for a lock ``pid`` holds, once there is one (or [] after
+    ``patience`` seconds: the bound on a wait that never comes, not a measure of speed)."""
+    config = odoo.tools.config
+    connection = psycopg2.connect(dbname=database, host=config["db_host"] or None, port=config["db_port"] or None,
+                                  user=config["db_user"] or None, password=config["db_password"] or None)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            give_up = time.monotonic() + patience
+            while time.monotonic() < give_up:
+                cursor.execute("SELECT query FROM pg_stat_activity WHERE datname = %s AND %s = ANY(pg_blocking_pids(pid))",
+                               (database, pid))
+                found = [row[0] for row in cursor.fetchall()]
+                if found:
+                    return found
+                time.sleep(0.2)
+            return []
+    finally:
+        connection.close()
 
 
 def test_round_trip_pays_invoices_and_reconciles_to_zero(rpc, world):
@@ -105,15 +133,18 @@ def test_a_killed_export_is_finished_by_the_next_run_without_duplicates(rpc, wor
     try:
         line = run.stdout.readline()
         assert line.startswith("BINDINGS_WRITTEN"), line
-        written, visible_inside = map(int, line.split()[1:3])
+        written, visible_inside, first_pid = map(int, line.split()[1:4])
         assert written == 5 and visible_inside >= 5 + 2
-        # A second run started now waits for the first (the backend is locked) ...
+        # A second run started now waits for the first: PostgreSQL shows its session blocked by
+        # the first one's, on the backend's sync lock (not on the bindings' unique index).
         outcome = {}
         second = threading.Thread(target=lambda: outcome.update(
             rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)))
         second.start()
-        second.join(timeout=3)
-        assert second.is_alive(), "the second run should wait for the first one's lock"
+        blocked = sessions_blocked_by(odoo_server.database, first_pid)
+        assert len(blocked) == 1, blocked
+        assert "FROM ecrm_sage_backend" in blocked[0] and "FOR NO KEY UPDATE" in blocked[0], blocked
+        assert second.is_alive() and outcome == {}
         os.kill(run.pid, signal.SIGKILL)
         run.wait(timeout=30)
     finally:
@@ -122,7 +153,7 @@ def test_a_killed_export_is_finished_by_the_next_run_without_duplicates(rpc, wor
     second.join(timeout=120)
     # ... and, once the first is killed, exports every invoice exactly once.
     assert outcome["exported"] == 5 and outcome["skipped"] == []
-    exported_refs = [row.split(",")[5] for row in decoded(outcome).splitlines()[1:]]
+    exported_refs = [row["Reference"] for row in csv.DictReader(io.StringIO(decoded(outcome)))]
     assert len(exported_refs) == len(set(exported_refs)) == 5
     counts = rpc("ecrm.sage.binding", "read_group", [("invoice_id", "in", invoice_ids)], ["invoice_id"], ["invoice_id"])
     assert sorted(group["invoice_id_count"] for group in counts) == [1] * 5
