@@ -19,6 +19,7 @@ on every attempt, derived from the business, resource and reference), which Sage
 honours on contacts, sales invoices, sales credit notes and contact payments: even
 a record stored a moment ago and not yet found by the search is not made twice.
 """
+import datetime
 import math
 import re
 import time
@@ -228,6 +229,20 @@ def _record(item, where):
     return item
 
 
+def _is_date(text):
+    try:
+        datetime.datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+def _id_of(record):
+    """A record's Sage id, or None when it is not a record with a text id."""
+    value = record.get("id") if isinstance(record, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def _short(error):
     return str(error)[:200]
 
@@ -269,13 +284,12 @@ def receipts_from_payments(payments, ref_by_contact, already):
         key = "API|%s" % payment["id"]
         if key in already:
             continue
-        contact = payment.get("contact")
-        account_ref = ref_by_contact.get(contact.get("id")) if isinstance(contact, dict) else None
+        account_ref = ref_by_contact.get(_id_of(payment.get("contact")))
         if not account_ref:
             errors.append(RowError(number, "payment %s is from a contact not exported from Odoo" % shown(payment["id"])))
             continue
         date = payment.get("date")
-        if not (isinstance(date, str) and ISO_DATE.fullmatch(date)):
+        if not (isinstance(date, str) and ISO_DATE.fullmatch(date) and _is_date(date)):
             errors.append(RowError(number, "payment %s has no date (YYYY-MM-DD): %s"
                                    % (shown(payment["id"]), shown(date))))
             continue
@@ -301,8 +315,10 @@ def customer_balances(contacts, unpaid_invoices, ref_by_contact, today):
     """
     overdue, errors = defaultdict(Decimal), []
     for number, invoice in enumerate(unpaid_invoices, start=1):
-        contact = invoice.get("contact")
-        contact_id = contact.get("id") if isinstance(contact, dict) else None
+        if not isinstance(invoice, dict):
+            errors.append(RowError(0, "unpaid sales invoice %d is not a record: %s" % (number, shown(invoice))))
+            continue
+        contact_id = _id_of(invoice.get("contact"))
         due = invoice.get("due_date") if isinstance(invoice.get("due_date"), str) else "9999-12-31"
         if contact_id in ref_by_contact and due < today:
             try:
@@ -311,12 +327,15 @@ def customer_balances(contacts, unpaid_invoices, ref_by_contact, today):
                 errors.append(RowError(0, "sales invoice %s: %s" % (shown(invoice.get("id")), error)))
     rows = []
     for number, contact in enumerate(contacts, start=1):
-        ref = ref_by_contact.get(contact.get("id"))
+        if not isinstance(contact, dict):
+            errors.append(RowError(number, "contact %d is not a record: %s" % (number, shown(contact))))
+            continue
+        ref = ref_by_contact.get(_id_of(contact))
         if not ref:
             continue
         try:
             rows.append(Balance(number, ref, _amount(contact.get("balance") or 0, "balance"),
-                                _amount(contact.get("credit_limit") or 0, "credit limit"), overdue[contact["id"]],
+                                _amount(contact.get("credit_limit") or 0, "credit limit"), overdue[_id_of(contact)],
                                 None))
         except ValueError as error:
             errors.append(RowError(number, "contact %s: %s" % (ref, error)))
