@@ -134,6 +134,8 @@ class EcrmSageBackend(models.Model):
         direction = backend.receipt_sync if kind == "receipts" else backend.balance_sync
         if direction != "sage_to_odoo":
             raise UserError(_("%s are not synchronised from Sage to Odoo on backend %s.") % (kind, backend.name))
+        if kind == "balances":
+            self.env["ecrm.sage.balance.snapshot"]._balance_date(from_file=True)   # a dry run refuses it too
         limit = backend.import_max_size * 1024 * 1024
         if isinstance(file_base64, (str, bytes)) and len(file_base64) * 3 // 4 > limit:
             return import_result(errors=[{"row": 0, "message": _(

@@ -87,6 +87,7 @@ class EcrmSageBatch(models.Model):
             if batch.state != "exported":
                 raise UserError(_("Only an exported batch can be marked done (%s is %s).") % (batch.name, batch.state))
         self.write({"state": "done"})
+        return True
 
     # ---- export ----
 
