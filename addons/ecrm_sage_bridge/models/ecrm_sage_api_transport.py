@@ -46,15 +46,21 @@ class EcrmSageApiTransport(models.AbstractModel):
 
     @staticmethod
     def _push_contacts(client, plan):
+        """Create each customer once; one Sage already has (changed in Odoo, or sent by a run that
+        was killed) gets the record's current fields (PUT), so what the binding says was sent is
+        what Sage holds."""
         by_ref = {values["sage_ref"]: values for values in plan["bindings"]}
         for record in plan["records"]:
-            contact, _created = client.create_once("contacts", "contact", {
+            body = {
                 "name": record.name, "reference": record.account_ref, "contact_type_ids": ["CUSTOMER"],
                 "email": record.email or None, "telephone": record.phone or None,
                 "tax_number": record.vat or None, "credit_limit": float(record.credit_limit or 0),
                 "main_address": {"address_line_1": record.street or None, "address_line_2": record.street2 or None,
                                  "city": record.town or None, "region": record.county or None,
-                                 "postal_code": record.postcode or None}})
+                                 "postal_code": record.postcode or None}}
+            contact, created = client.create_once("contacts", "contact", body)
+            if not created:
+                contact = client.update("contacts", contact["id"], "contact", body)
             if record.account_ref in by_ref:
                 by_ref[record.account_ref]["sage_id"] = contact["id"]
 

@@ -10,7 +10,8 @@ Every failure reaches the caller as ``SageApiError`` with a message a person can
 act on: Sage unreachable, a TLS failure, no answer in time, an answer that is not
 JSON or not of the expected shape, or a 4xx/5xx. Never a ``requests`` exception.
 
-Nothing is posted twice. A read (GET) is retried after a 5xx or a network failure.
+Nothing is posted twice. A read (GET) or an update (PUT) is retried after a 5xx or a
+network failure.
 A POST is resent as it is only when Sage answered that it did not process it (401
 with an expired token, 429). After a 5xx or a lost answer Sage may have stored the
 record all the same, so ``create_once`` looks it up again by its reference before
@@ -121,7 +122,7 @@ class SageClient:
     def request(self, method, path, params=None, json=None):
         """One call, retried as far as that can never post twice (see the module docstring)."""
         url = path if path.startswith("http") else self.base_url + "/" + path.lstrip("/")
-        idempotent = method == "GET"
+        idempotent = method in ("GET", "PUT")    # a PUT sent twice leaves the record as sent once
         refreshed, failures = False, 0
         for attempt in range(1, self.max_attempts + 1):
             last = attempt == self.max_attempts
@@ -190,6 +191,11 @@ class SageClient:
 
     def create(self, path, key, body):
         return _record(self.request("POST", path, json={key: body}), "POST %s" % path)
+
+    def update(self, path, record_id, key, body):
+        """Replace the fields ``body`` names on an existing record (PUT, safe to retry)."""
+        return _record(self.request("PUT", "%s/%s" % (path.rstrip("/"), record_id), json={key: body}),
+                       "PUT %s" % path)
 
     def find_by_reference(self, path, reference):
         """The record whose reference is exactly ``reference`` (Sage's search is fuzzy), or None."""

@@ -3,7 +3,7 @@
 It serves the request and response shapes the bridge uses, as Sage documents
 them: the OAuth2 token endpoint with refresh tokens that rotate on every use,
 Bearer access tokens, the X-Business header, list endpoints paginated with
-$items / $next / $total, POST bodies wrapped in the resource name, and the
+$items / $next / $total, POST and PUT (``/<resource>/<id>``) bodies wrapped in the resource name, and the
 failures a client must survive (429 with Retry-After, 5xx, expired tokens).
 POST bodies may carry Sage's ``idempotency_id`` in the resource: a second POST with
 the same one returns the record the first made (switch off with
@@ -69,6 +69,7 @@ class SageDouble:
              "displayed_as": "%s account" % code} for code in ("1100", "1200", "4000", "4010", "4900")]
         self.requests = []          # (method, path, headers dict)
         self.post_bodies = []       # (path, JSON body) of every POST to a resource
+        self.puts = []              # (path, record id, JSON body) of every update
         self.faults = []            # [status, retry_after or None]
         self.post_faults = []       # ("fail", status) / ("drop", None) / ("stall", seconds): after storing
         self.honours_idempotency = honours_idempotency
@@ -227,6 +228,21 @@ class SageDouble:
             self.hidden[record["id"]] = self.lag
         return 201, record
 
+    def _update(self, path, record_id, body):
+        key, _number = RESOURCES[path]
+        record = next((item for item in self.records[path] if item["id"] == record_id), None)
+        if record is None:
+            return 404, [{"$severity": "error", "$dataCode": "RecordNotFound", "$message": record_id}]
+        try:
+            payload = json.loads(body.decode() or "null")
+        except ValueError:
+            return 400, [{"$severity": "error", "$dataCode": "BadJson", "$message": "json"}]
+        if not isinstance(payload, dict) or key not in payload:
+            return 422, [{"$severity": "error", "$dataCode": "RecordInvalid", "$message": "missing %s" % key}]
+        self.puts.append((path, record_id, payload))
+        record.update({name: value for name, value in payload[key].items() if name not in ("id", "idempotency_id")})
+        return 200, record
+
     def handle(self, method, raw_path, headers, body):
         split = urlsplit(raw_path)
         path = split.path.strip("/")
@@ -250,6 +266,9 @@ class SageDouble:
             if headers.get("X-Business") != self.business_id:
                 return 403, [{"$severity": "error", "$dataCode": "BusinessNotFound",
                               "$message": "X-Business missing or unknown"}], {}
+            resource, _slash, record_id = path.partition("/")
+            if method == "PUT" and resource in RESOURCES and record_id:
+                return self._update(resource, record_id, body) + ({},)
             if path not in self.records:
                 return 404, [{"$severity": "error", "$dataCode": "RecordNotFound", "$message": path}], {}
             if method == "GET":

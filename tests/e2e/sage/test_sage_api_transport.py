@@ -236,3 +236,18 @@ def test_an_unreachable_or_broken_api_is_a_user_error_and_writes_nothing(rpc, ap
         result = rpc("ecrm.sage.backend", method, backend_id, False)
         assert result["applied"] == 0 and result["errors"][0]["message"].startswith("Sage API: ")
     assert bindings_and_batches(rpc, backend_id) == before
+
+
+def test_a_customer_changed_in_odoo_is_updated_in_sage_not_created_again(rpc, api_world, double):
+    backend_id = api_world["backend_id"]
+    batley = api_world["customers"][0]
+    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    contacts = len(double.records["contacts"])
+    rpc("res.partner", "write", [batley], {"phone": "01924 555000", "credit_limit": 900.0})
+    result = rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    assert result["exported"] == 1 and len(double.records["contacts"]) == contacts
+    binding = rpc("ecrm.sage.binding", "search_read", [("backend_id", "=", backend_id), ("partner_id", "=", batley)],
+                  ["sage_ref", "sage_id"])[0]
+    contact = next(contact for contact in double.records["contacts"] if contact["reference"] == binding["sage_ref"])
+    assert (contact["id"], contact["telephone"], contact["credit_limit"]) == (binding["sage_id"], "01924 555000", 900.0)
+    assert [put[1] for put in double.puts] == [binding["sage_id"]]
