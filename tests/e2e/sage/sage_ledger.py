@@ -20,19 +20,22 @@ class SageLedger:
         self.documents = OrderedDict()   # (type, account, reference) -> [gross, date]
         self.receipts = []
 
+    @staticmethod
+    def _records(text, first_header, width):
+        """Rows by header name, each cell as Sage 50 reads it (leading and trailing spaces ignored)."""
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        assert reader.fieldnames[0] == first_header and len(reader.fieldnames) == width, reader.fieldnames
+        return [{header: value.strip() for header, value in row.items()} for row in reader]
+
     def import_customers(self, text):
-        rows = list(csv.reader(io.StringIO(text)))
-        assert rows[0][0] == "Account Reference", rows[0]
-        for row in rows[1:]:
-            self.balances.setdefault(row[0], Decimal("0"))
+        for row in self._records(text, "Account Reference", 12):
+            self.balances.setdefault(row["Account Reference"], Decimal("0"))
 
     def import_audit_trail(self, text):
-        rows = list(csv.reader(io.StringIO(text)))
-        assert rows[0][0] == "Type" and len(rows[0]) == 15, rows[0]
-        for row in rows[1:]:
-            kind, ref, _nominal, _dept, date, reference = row[:6]
+        for row in self._records(text, "Type", 15):
+            kind, ref, date, reference = row["Type"], row["Account Reference"], row["Date"], row["Reference"]
             assert ref in self.balances, "Account not found: %s" % ref
-            gross = Decimal(row[7]) + Decimal(row[9])
+            gross = Decimal(row["Net Amount"]) + Decimal(row["Tax Amount"])
             key = (kind, ref, reference)
             assert kind in ("SI", "SC"), kind
             document = self.documents.setdefault(key, [Decimal("0"), date])

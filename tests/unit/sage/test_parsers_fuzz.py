@@ -37,7 +37,9 @@ BALANCES = ("Company,UKCO\r\nAccount Reference,Balance,Credit Limit,Overdue,On H
 
 def ledger_samples():
     ledger = SageLedger("UKCO", {"KIRKLEES": "10.00", "PENNINE": "0"})
-    ledger.import_customers("Account Reference,Account Name\r\nKIRKLEES,Kirklees\r\nPENNINE,Pennine\r\n")
+    ledger.import_customers("Account Reference,Account Name,Street 1,Street 2,Town,County,Post Code,Contact Name,"
+                            "Telephone,E-mail,VAT Number,Credit Limit\r\n"
+                            "KIRKLEES,Kirklees,,,,,,,,,,0.00\r\nPENNINE,Pennine,,,,,,,,,,0.00\r\n")
     ledger.import_audit_trail(
         "Type,Account Reference,Nominal A/C Ref,Department Code,Date,Reference,Details,Net Amount,Tax Code,"
         "Tax Amount,Exchange Rate,Extra Reference,User Name,Project Refn,Cost Code Refn\r\n"
