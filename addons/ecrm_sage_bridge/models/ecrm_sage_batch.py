@@ -27,6 +27,9 @@ BoundRecord = namedtuple("BoundRecord", "binding_id sage_ref checksum state batc
 # An invoice line and a tax amount of an invoice, as ``_invoice_rows`` reads them.
 InvoiceLine = namedtuple("InvoiceLine", "account_id subtotal tax_ids")
 InvoiceTax = namedtuple("InvoiceTax", "tax_id amount")
+# A customer sent again (its binding takes the new checksum) and a binding found in conflict.
+Update = namedtuple("Update", "binding_id checksum")
+Conflict = namedtuple("Conflict", "binding_id reason")
 # The customer record's fields, read by name: each SQL alias is a CustomerRecord field.
 CUSTOMER_SQL = """
     SELECT p.id AS partner_id, p.name AS name, p.street AS street, p.street2 AS street2, p.city AS town,
@@ -205,7 +208,7 @@ class EcrmSageBatch(models.Model):
                 if binding.checksum == checksum:
                     continue
                 ref = binding.sage_ref
-                plan["updates"].append((binding.binding_id, checksum))
+                plan["updates"].append(Update(binding.binding_id, checksum))
             else:
                 ref = allocator.allocate(content["name"])
                 plan["bindings"].append({
@@ -294,7 +297,7 @@ class EcrmSageBatch(models.Model):
                 plan["checked"].append(binding_id)
                 continue
             reason = _("changed after it was exported in batch %s: conflict to resolve, not re-sent") % batch_name
-            plan["conflicts"].append((binding_id, reason))
+            plan["conflicts"].append(Conflict(binding_id, reason))
             plan["skipped"].append({"id": invoice["id"], "reason": reason})
         yield plan
         self.env.cr.execute("""
@@ -372,13 +375,14 @@ class EcrmSageBatch(models.Model):
             UPDATE ecrm_sage_binding b SET checksum = v.checksum, batch_id = v.batch_id, state = 'exported',
                    last_error = NULL, sync_date = (now() at time zone 'UTC')
               FROM (VALUES %s) AS v (id, checksum, batch_id) WHERE b.id = v.id""",
-            [(binding_id, checksum, batch.id) for binding_id, checksum in updates], page_size=1000)
+            [(update.binding_id, update.checksum, batch.id) for update in updates], page_size=1000)
         self.env["ecrm.sage.binding"].invalidate_cache()
 
     @api.model
     def _mark_conflicts(self, conflicts):
-        for binding_id, reason in conflicts:
-            self.env["ecrm.sage.binding"].browse(binding_id).write({"state": "conflict", "last_error": reason})
+        for conflict in conflicts:
+            self.env["ecrm.sage.binding"].browse(conflict.binding_id).write(
+                {"state": "conflict", "last_error": conflict.reason})
 
     @api.multi
     def _log_interactions(self, backend, kind):

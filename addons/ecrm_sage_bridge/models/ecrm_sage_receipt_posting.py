@@ -20,6 +20,10 @@ ENTRIES_PER_CHUNK = 20
 # What booking needs to know about a receipt, as plain values: a big file holds no
 # recordset (and no prefetch set) of all its receipts for the whole import.
 Booking = namedtuple("Booking", "receipt_id partner_id sage_type date reference account_ref amount document_ids")
+# The receivable account a receipt is booked on and the open receivable lines of its documents.
+OpenLines = namedtuple("OpenLines", "account_id line_ids")
+# A receipt's own receivable line and the document lines it is reconciled with.
+Reconciliation = namedtuple("Reconciliation", "receipt_id line_id document_line_ids")
 
 
 class EcrmSageReceiptPosting(models.AbstractModel):
@@ -96,7 +100,7 @@ class EcrmSageReceiptPosting(models.AbstractModel):
         for move_id, (_date, bookings) in zip(move_ids, entries):
             if len(lines_of_move[move_id]) != 2 * len(bookings):
                 raise UserError(_("Entry %s has lines other than its receipts' pairs.") % move_id)
-        pairs = [(booking.receipt_id, receivable_id, document_lines[booking.receipt_id][1])
+        pairs = [Reconciliation(booking.receipt_id, receivable_id, document_lines[booking.receipt_id].line_ids)
                  for move_id, (_date, bookings) in zip(move_ids, entries)
                  for booking, receivable_id in zip(bookings, lines_of_move[move_id][0::2])]
         self._reconcile(pairs)
@@ -105,7 +109,7 @@ class EcrmSageReceiptPosting(models.AbstractModel):
     def _reconcile(self, pairs):
         """Reconcile each receipt's line with its documents' lines, then point receipts at their line.
 
-        ``pairs``: (receipt id, receivable line id, document line ids). Odoo's own
+        ``pairs``: Reconciliation tuples. Odoo's own
         reconcile(), once per receipt, as it pairs the oldest debit with the oldest
         credit of whatever lines it is given: lines of different receipts must not
         meet in one call. Writing the partial and full reconciliations ourselves was
@@ -114,36 +118,37 @@ class EcrmSageReceiptPosting(models.AbstractModel):
         """
         Line = self.env["account.move.line"].with_context(tracking_disable=True, mail_notrack=True)
         # one prefetch set for the chunk's lines: read together, and no bigger than the chunk
-        chunk = Line.browse([line_id for _receipt_id, line_id, document_ids in pairs
-                             for line_id in [line_id] + list(document_ids)])
-        for _receipt_id, line_id, document_ids in pairs:
-            Line.browse([line_id] + list(document_ids), prefetch=chunk._prefetch).reconcile()
+        chunk = Line.browse([line_id for pair in pairs for line_id in (pair.line_id,) + tuple(pair.document_line_ids)])
+        for pair in pairs:
+            Line.browse([pair.line_id] + list(pair.document_line_ids), prefetch=chunk._prefetch).reconcile()
         execute_values(self.env.cr._obj, """
             UPDATE ecrm_sage_receipt receipt SET move_line_id = v.line_id FROM (VALUES %s) AS v (id, line_id)
-             WHERE receipt.id = v.id""", [(receipt_id, line_id) for receipt_id, line_id, _documents in pairs],
+             WHERE receipt.id = v.id""", [(pair.receipt_id, pair.line_id) for pair in pairs],
             page_size=1000)
         self.env["ecrm.sage.receipt"].invalidate_cache(fnames=["move_line_id", "move_id"])
 
     @api.model
     def _open_receivable_lines(self, bookings):
-        """receipt id -> (receivable account id, unreconciled receivable line ids of its documents), one query."""
+        """receipt id -> OpenLines (receivable account, unreconciled receivable lines of its documents), one query."""
         self.env.cr.execute("""
             SELECT inv.id, inv.account_id, array_agg(line.id ORDER BY line.date_maturity, line.id)
               FROM account_invoice inv
               JOIN account_move_line line ON line.move_id = inv.move_id AND line.account_id = inv.account_id
              WHERE inv.id IN %s AND NOT line.reconciled GROUP BY inv.id, inv.account_id""",
             (tuple({doc_id for booking in bookings for doc_id in booking.document_ids}) or (0,),))
-        open_lines = {invoice_id: (account_id, line_ids) for invoice_id, account_id, line_ids in self.env.cr.fetchall()}
+        open_lines = {invoice_id: OpenLines(account_id, tuple(line_ids))
+                      for invoice_id, account_id, line_ids in self.env.cr.fetchall()}
         lines = {}
         for booking in bookings:
-            line_ids = [line_id for doc_id in booking.document_ids for line_id in open_lines.get(doc_id, (0, ()))[1]]
+            line_ids = [line_id for doc_id in booking.document_ids
+                        for line_id in (open_lines[doc_id].line_ids if doc_id in open_lines else ())]
             if not line_ids:
                 documents = self.env["account.invoice"].browse(booking.document_ids)
                 raise UserError(_("%s has nothing left to pay: pick another document for receipt %s.")
                                 % (", ".join(documents.mapped("number")),
                                    self.env["ecrm.sage.receipt"].browse(booking.receipt_id).display_name))
             first_document = next(doc_id for doc_id in booking.document_ids if doc_id in open_lines)
-            lines[booking.receipt_id] = (open_lines[first_document][0], tuple(line_ids))
+            lines[booking.receipt_id] = OpenLines(open_lines[first_document].account_id, tuple(line_ids))
         return lines
 
     @api.model
@@ -153,6 +158,6 @@ class EcrmSageReceiptPosting(models.AbstractModel):
         label = "%s %s" % (booking.sage_type, booking.reference or booking.account_ref)
         common = {"name": label, "partner_id": booking.partner_id, "date_maturity": booking.date}
         return [
-            (0, 0, dict(common, account_id=document_lines[booking.receipt_id][0], debit=debit, credit=credit)),
+            (0, 0, dict(common, account_id=document_lines[booking.receipt_id].account_id, debit=debit, credit=credit)),
             (0, 0, dict(common, account_id=liquidity[money_out], debit=credit, credit=debit)),
         ]
