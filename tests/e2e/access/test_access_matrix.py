@@ -11,7 +11,7 @@ import xmlrpc.client
 
 import pytest
 
-from .actors import OK, RpcActor, WebSession
+from .actors import DENIED, OK, RpcActor, WebSession
 from .expect import ALLOW, DENY, Host
 from .inventory import Inventory, Route
 from .matrix import METHODS, MODELS, SECRET_FIELDS, STAFF, WIZARDS, field_policy, prepare
@@ -132,6 +132,8 @@ def test_method(box, fingerprint, item, role, protocol):
     else:
         before = fingerprint.before() if expectation is DENY else None
         outcome = context.actor.call(protocol, item.model, item.method, call.args, call.kwargs)
+        if outcome.kind != DENIED:  # it may have consumed what it was given: the next actor gets its own
+            REFUSED_CALLS.pop(id(item), None)
         problems = judge(expectation, outcome, context, fingerprint, before)
     assert not problems, "%s as %s: expected %r\n%s" % (item.method, role, expectation, "\n".join(problems))
 
@@ -145,7 +147,7 @@ MODEL_CASES = [pytest.param(model, letter, role, id="%s-%s-%s" % (model, OPERATI
 REFUSED_UNLINK = {}  # model -> the copy every refused actor tries to delete
 
 
-def _crud_call(box, model, letter, allowed):
+def _crud_call(box, model, letter, allowed, report):
     """[(method, args, kwargs)] of one operation on the model's sandbox record.
 
     An allowed create or unlink works on real values and a fresh copy (a person could do it).
@@ -163,8 +165,8 @@ def _crud_call(box, model, letter, allowed):
         return [("write", [[target], _same_value(box, model, target)], {})]
     if letter == "c":
         return [("create", [_copy_values(box, model, target) if allowed else {}], {})]
-    if not allowed and model not in REFUSED_UNLINK:
-        REFUSED_UNLINK[model] = _disposable(box, model, target)
+    if not allowed and model not in REFUSED_UNLINK:  # a report's rows are a query: nothing to copy
+        REFUSED_UNLINK[model] = target if report else _disposable(box, model, target)
     return [("unlink", [[_disposable(box, model, target) if allowed else REFUSED_UNLINK[model]]], {})]
 
 
@@ -235,14 +237,16 @@ def _disposable(box, model, target):
 
 
 @pytest.mark.parametrize("model, letter, role", MODEL_CASES)
-def test_model(box, fingerprint, model, letter, role):
+def test_model(box, fingerprint, inventory, model, letter, role):
     context = box.context(role)
     allowed = letter in MODELS[model][ACTORS.index(role)]
     expectation = ALLOW if allowed else DENY
     problems = []
-    for method, call_args, kwargs in _crud_call(box, model, letter, allowed):
+    for method, call_args, kwargs in _crud_call(box, model, letter, allowed, inventory.models[model] == "view"):
         before = fingerprint.before() if not allowed and letter != "r" else None
         outcome = context.actor.xml(model, method, call_args, kwargs)
+        if method == "unlink" and outcome.kind != DENIED:
+            REFUSED_UNLINK.pop(model, None)
         problems += ["%s: %s" % (method, problem) for problem in judge(expectation, outcome, context, fingerprint,
                                                                        before)]
     assert not problems, "%s on %s as %s: expected %r\n%s" % (OPERATIONS[letter], model, role, expectation,
@@ -315,7 +319,8 @@ def test_field(box, model, name, policy, role):
         problems += ["%s: %s" % (method, problem) for problem in expectation.problems(outcome, context)]
         if staff_only and outcome.kind == OK:
             problems.append("%s answered %r" % (method, outcome.value))
-    if staff_only and described.get("store") and not described["readonly"] and actor.check_access(model, "write"):
+    if staff_only and described.get("store") and not described["readonly"] and described["type"] not in (
+            "one2many", "many2many") and actor.check_access(model, "write"):
         value = box.admin.ok(model, "read", [target], [name])[0][name]
         value = value[0] if isinstance(value, list) and len(value) == 2 and isinstance(value[1], str) else value
         outcome = actor.json(model, "write", [[target], {name: value}])
@@ -377,15 +382,19 @@ def test_route(box, fingerprint, sessions, item, visitor):
 
 # ---- and the server said nothing it should not have ----
 
-FILESTORE_MISS = re.compile(r"FileNotFoundError: .*/filestore/")  # a database copied without its files
+RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ", re.M)
+# not faults: the website logs every 403 page (the host's /my for internal users) with the
+# AccessError behind it, and a database copied without its files misses cached assets
+EXPECTED = re.compile(r"403 Forbidden:|FileNotFoundError: .*/filestore/")
 
 
 def test_server_log_has_no_traceback_from_the_matrix(odoo_server, box):
     with open(odoo_server.log_path, encoding="utf-8", errors="replace") as log:
         text = log.read()[box.log_start:]
-    tracebacks = [block for block in text.split("Traceback (most recent call last):")[1:]
-                  if not FILESTORE_MISS.search(block.split("\n20", 1)[0])]
-    last_lines = sorted({[line for line in block.split("\n20", 1)[0].splitlines() if line and not
-                          line.startswith(" ")][-1][:200] for block in tracebacks})
-    assert not tracebacks, "the server logged %d traceback(s) during the matrix:\n%s" % (
-        len(tracebacks), "\n".join(last_lines))
+    records = [text[start.start():end.start() if end else len(text)] for start, end in
+               zip(RECORD.finditer(text), list(RECORD.finditer(text))[1:] + [None])]
+    faults = [record for record in records if "Traceback" in record and not EXPECTED.search(record)]
+    last_lines = sorted({[line for line in record.splitlines() if line and not line.startswith(" ")][-1][:200]
+                         for record in faults})
+    assert not faults, "the server logged %d traceback(s) during the matrix:\n%s" % (
+        len(faults), "\n".join(last_lines))
