@@ -1,3 +1,4 @@
+from . import base
 from . import ecrm_interaction
 from . import ecrm_consent
 from . import ecrm_sector
