@@ -71,6 +71,7 @@ ensure_demo_database() {
     if db_exists "$ECRM_DEMO_DB"; then
         say "Updating eCRM modules in existing database $ECRM_DEMO_DB"
         # -i installs modules added since the last run; -u upgrades the rest.
+        cancel_unreachable_installs "$ECRM_DEMO_DB"  # a database made before set-up did this
         odoo -c "$ODOO_CONF" -d "$ECRM_DEMO_DB" -i "$(ecrm_modules)" -u "$(ecrm_modules)" \
             --stop-after-init --log-level=warn || die "module update failed (output above)"
         assert_installed "$ECRM_DEMO_DB"
