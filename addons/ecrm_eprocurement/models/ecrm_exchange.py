@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import datetime
+import decimal
 import hashlib
 import json
 
@@ -14,7 +15,7 @@ from odoo.tools import mute_logger
 
 from .. import order_formats
 from ..order_formats import acknowledgement as ack
-from ..order_formats import codes, cxml
+from ..order_formats import bounds, codes, cxml
 from ..order_formats.errors import UNPROCESSABLE, DocumentError, Problem, format_problems
 
 STATES = [("received", "Received"), ("validated", "Validated"), ("processed", "Processed"), ("error", "Error")]
@@ -223,7 +224,7 @@ class EcrmExchange(models.Model):
     def _process(self, payload):
         exchange = self.with_context(force_company=self.company_id.id)
         order = order_formats.parse(exchange.format_code, exchange._payload() if payload is None else payload,
-                                    exchange._max_bytes())
+                                    exchange._max_bytes(), exchange.trading_partner_id._order_limits())
         exchange.with_context(tracking_disable=True).write({"buyer_document_id": order["document_id"]})
         original = exchange._processed_original(order["document_id"])
         if original:
@@ -254,6 +255,9 @@ class EcrmExchange(models.Model):
         delivery, delivery_problems = partner._delivery_partner(order.get("delivery"), buyer)
         priced, price_problems = self._price_lines(order["lines"], matches, pricelist, buyer, delivery)
         problems += product_problems + delivery_problems + price_problems
+        problems += bounds.order_value_problems(
+            [(None, line["line_id"], line["quantity"] * decimal.Decimal(repr(line["unit_price"])))
+             for line in priced], partner._order_limits())
         if problems:
             raise ExchangeRejected(UNPROCESSABLE, sorted(problems, key=lambda p: p.line or 0), True, order)
         return priced, buyer, delivery, pricelist

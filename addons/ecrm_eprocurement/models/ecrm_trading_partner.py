@@ -1,5 +1,6 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import decimal
 import hashlib
 import ipaddress
 import secrets
@@ -7,7 +8,7 @@ import secrets
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..order_formats import Problem, sample
+from ..order_formats import DEFAULT_LIMITS, Limits, Problem, sample
 
 
 def hash_credential(credential):
@@ -58,6 +59,13 @@ class EcrmTradingPartner(models.Model):
         "Price tolerance (%)", default=2.0,
         help="A buyer's unit price further than this from ours rejects the line.")
     urgent_sla_hours = fields.Integer("Urgent order SLA (hours)", default=24)
+    # Bounds an order must keep (order_formats/bounds.py); anything beyond is refused, finally
+    max_quantity = fields.Float("Largest quantity per line", default=float(DEFAULT_LIMITS.max_quantity))
+    max_line_value = fields.Float("Largest line value", default=float(DEFAULT_LIMITS.max_line_value),
+                                  help="Quantity times our unit price, in the pricelist's currency.")
+    max_order_value = fields.Float("Largest order value", default=float(DEFAULT_LIMITS.max_order_value))
+    max_id_length = fields.Integer("Longest identifier", default=DEFAULT_LIMITS.max_id_length,
+                                   help="Order, line, item and location ids longer than this are refused.")
     product_mapping_ids = fields.One2many("ecrm.trading.partner.product", "trading_partner_id", "Product mapping")
     exchange_ids = fields.One2many("ecrm.exchange", "trading_partner_id", "Exchanges")
     exchange_error_count = fields.Integer(compute="_compute_exchange_error_count", string="Errors")
@@ -65,7 +73,17 @@ class EcrmTradingPartner(models.Model):
     _sql_constraints = [
         ("tolerance_range", "CHECK (price_tolerance >= 0 AND price_tolerance <= 100)",
          "The price tolerance is a percentage between 0 and 100."),
+        ("bounds_positive", "CHECK (max_quantity > 0 AND max_line_value > 0 AND max_order_value > 0 "
+                            "AND max_id_length BETWEEN 1 AND 1000)",
+         "Order bounds must be positive, and an identifier at most 1000 characters."),
     ]
+
+    def _order_limits(self):
+        self.ensure_one()
+        return DEFAULT_LIMITS._replace(
+            max_quantity=decimal.Decimal(repr(self.max_quantity)),
+            max_line_value=decimal.Decimal(repr(self.max_line_value)),
+            max_order_value=decimal.Decimal(repr(self.max_order_value)), max_id_length=self.max_id_length)
 
     def _compute_exchange_error_count(self):
         counts = self.env["ecrm.exchange"].read_group(

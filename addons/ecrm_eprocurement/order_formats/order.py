@@ -9,7 +9,7 @@ An order is a plain dict::
                 "unit_price" (Decimal or None), "buyer_item_id", "seller_item_id", "gtin"}],
      "problems": [Problem]}   # business problems (422); malformed input raises DocumentError(400)
 """
-from . import csv_order, cxml, peppol
+from . import bounds, csv_order, cxml, peppol
 
 FORMATS = {
     "peppol-order": peppol.parse,
@@ -18,7 +18,10 @@ FORMATS = {
 }
 
 
-def parse(format_code, payload, max_bytes):
+def parse(format_code, payload, max_bytes, limits=bounds.DEFAULT_LIMITS):
+    """The order in ``payload``, or DocumentError: 400/413 malformed, 422 out of ``limits``."""
     if format_code not in FORMATS:
         raise KeyError(format_code)
-    return FORMATS[format_code](payload, max_bytes)
+    order = FORMATS[format_code](payload, max_bytes)
+    bounds.check(order, limits)
+    return order
