@@ -75,7 +75,7 @@ def _quantity_problems(order, limits):
             continue  # the format's own check says so
         if quantity > limits.max_quantity:
             problems.append(Problem(line["line"], "order line %s: quantity %s is more than the %s this buyer may "
-                                                  "order" % (label, _short(str(quantity), 30), limits.max_quantity)))
+                                                  "order" % (label, _short(str(quantity), 30), _plain(limits.max_quantity))))
         elif -quantity.as_tuple().exponent > limits.quantity_digits and \
                 quantity != quantity.quantize(decimal.Decimal(1).scaleb(-limits.quantity_digits)):
             problems.append(Problem(line["line"], "order line %s: quantity %s has more than %d decimal places"
@@ -83,13 +83,18 @@ def _quantity_problems(order, limits):
         price = line.get("unit_price")
         if price is not None and price > limits.max_line_value:
             problems.append(Problem(line["line"], "order line %s: unit price %s is more than the %s a line may be "
-                                                  "worth" % (label, _short(str(price), 30), limits.max_line_value)))
+                                                  "worth" % (label, _short(str(price), 30), _plain(limits.max_line_value))))
     return problems
 
 
 def _short(text, length):
     text = text or "?"
     return text if len(text) <= length else text[:length] + "..."
+
+
+def _plain(limit):
+    """100000.0 -> '100000', 2.5 -> '2.5'."""
+    return "{:f}".format(limit.normalize())
 
 
 def _amount(value):

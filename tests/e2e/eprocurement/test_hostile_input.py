@@ -93,3 +93,43 @@ def test_wrong_namespace_is_400(leeds, document_id):
     response = leeds.post(payload, accept="application/json")
     assert response.status_code == 400
     assert "expected Order in namespace" in response.json()["message"]
+
+
+def _sling(quantity, unit_price="149.00"):
+    return [{"buyer_item_id": "NHS-HS-100", "quantity": quantity, "unit_price": unit_price, "name": "Sling"}]
+
+
+@pytest.mark.parametrize("quantity, message", [
+    ("1e999999", "quantity 1E+999999 is more than the 100000 this buyer may order"),
+    ("1e20", "quantity 1E+20 is more than the 100000 this buyer may order"),
+    ("0.0000001", "quantity 1E-7 has more than 3 decimal places"),
+])
+def test_an_absurd_quantity_is_a_final_422_with_no_order(leeds, document_id, quantity, message):
+    response = leeds.post(leeds_order(document_id, lines=_sling(quantity)), accept="application/json")
+    assert response.status_code == 422, response.text
+    assert message in response.json()["message"]
+    assert leeds.sale_orders(document_id) == []
+    exchange = leeds.exchange(response)
+    assert (exchange["state"], exchange["http_status"], exchange["retryable"]) == ("error", 422, False)
+
+
+def test_a_megabyte_order_id_is_a_final_422_not_a_retryable_503(leeds):
+    response = leeds.post(leeds_order("7" * 1024 * 1024), accept="application/json")
+    assert response.status_code == 422, response.text[:500]
+    assert "document_id is 1048576 characters long, the limit is 100" in response.json()["message"]
+    assert len(response.content) < 10000  # the refusal does not echo the megabyte back
+    exchange = leeds.exchange(response)
+    assert (exchange["state"], exchange["retryable"], exchange["buyer_document_id"]) == ("error", False, False)
+
+
+def test_an_order_worth_more_than_the_buyers_bound_is_refused(leeds, admin_rpc, document_id):
+    TradingPartner = admin_rpc.env["ecrm.trading.partner"]
+    TradingPartner.browse(leeds.trading_partner_id).write({"max_order_value": 1000.0})
+    try:
+        response = leeds.post(leeds_order(document_id, lines=_sling(7)), accept="application/json")
+    finally:
+        TradingPartner.browse(leeds.trading_partner_id).write({"max_order_value": 5000000.0})
+    assert response.status_code == 422, response.text
+    assert "the order is worth 1,043.00, more than the 1,000.00 this buyer may order at once" in \
+        response.json()["message"]
+    assert leeds.sale_orders(document_id) == []
