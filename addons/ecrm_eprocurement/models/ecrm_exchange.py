@@ -209,7 +209,7 @@ class EcrmExchange(models.Model):
                 self._process(payload)
         except DocumentError as error:
             self.invalidate_cache()
-            self._fail(ExchangeRejected(error.status, error.problems, retryable=False))
+            self._fail(ExchangeRejected(error.status, error.problems, retryable=False), error.document_id)
         except ExchangeRejected as rejection:
             self.invalidate_cache()
             self._fail(rejection)
@@ -442,9 +442,14 @@ class EcrmExchange(models.Model):
         }
         return xml, json.dumps(summary)
 
-    def _fail(self, rejection):
+    def _fail(self, rejection, document_id=None):
         values = {"http_status": rejection.status, "retryable": rejection.retryable,
                   "error_message": format_problems(rejection.problems), "sale_order_id": False}
+        # the failed processing's savepoint took the buyer's document id with it; the buyer
+        # asks GET /status/<document id> for the refusal, so it is kept with the error
+        document_id = document_id or (rejection.order or {}).get("document_id")
+        if document_id:
+            values["buyer_document_id"] = document_id
         if rejection.order and rejection.order.get("document_id"):
             values["response_code"] = ack.REJECTED
             values["acknowledgement"], values["acknowledgement_json"] = self._acknowledge(

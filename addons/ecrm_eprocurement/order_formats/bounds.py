@@ -31,7 +31,9 @@ def check(order, limits=DEFAULT_LIMITS):
     """Raise DocumentError(422) listing every bound ``order`` (a parsed order dict) breaks."""
     problems = _identifier_problems(order, limits) + _quantity_problems(order, limits)
     if problems:
-        raise DocumentError(UNPROCESSABLE, sorted(problems, key=lambda p: p.line or 0))
+        document_id = order.get("document_id")
+        raise DocumentError(UNPROCESSABLE, sorted(problems, key=lambda p: p.line or 0),
+                            document_id if document_id and len(document_id) <= limits.max_id_length else None)
 
 
 def order_value_problems(line_values, limits=DEFAULT_LIMITS):

@@ -18,7 +18,8 @@ def format_problems(problems):
 class DocumentError(ValueError):
     """The document cannot be turned into an order; ``status`` is the HTTP answer it earns."""
 
-    def __init__(self, status, problems):
+    def __init__(self, status, problems, document_id=None):
         self.status = status
         self.problems = list(problems)
+        self.document_id = document_id  # the buyer's order id, when it could be read and kept
         super().__init__(format_problems(self.problems))

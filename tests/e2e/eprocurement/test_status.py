@@ -47,3 +47,27 @@ def test_an_order_confirmed_later_is_answered_again_through_status(leeds, admin_
     assert [r["response_code"] for r in body["responses"]] == ["AP"]
     latest = requests.get(url, headers=auth, timeout=60)
     assert b"<cbc:OrderResponseCode>AP</cbc:OrderResponseCode>" in latest.content
+
+
+def test_status_of_a_refused_order_tells_why(leeds, document_id):
+    """After a 422 the buyer's status request finds the refusal instead of answering 404."""
+    lines = [{"buyer_item_id": "NO-SUCH-ITEM", "quantity": 1, "name": "Unknown"}]
+    refused = leeds.post(leeds_order(document_id, lines=lines), accept="application/json")
+    assert refused.status_code == 422
+    url = "%s/ecrm/eprocurement/status/%s" % (leeds.server.url, document_id)
+    answer = requests.get(url, headers={"Authorization": "Bearer %s" % leeds.credential,
+                                        "Accept": "application/json"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["state"], body["http_status"], body["response_code"]) == ("error", 422, "RE")
+    assert "NO-SUCH-ITEM" in body["problems"]
+
+
+def test_status_of_an_order_refused_for_its_bounds(leeds, document_id):
+    lines = [{"buyer_item_id": "NHS-HS-100", "quantity": "1e20", "name": "Sling"}]
+    assert leeds.post(leeds_order(document_id, lines=lines), accept="application/json").status_code == 422
+    url = "%s/ecrm/eprocurement/status/%s" % (leeds.server.url, document_id)
+    body = requests.get(url, headers={"Authorization": "Bearer %s" % leeds.credential,
+                                      "Accept": "application/json"}, timeout=60).json()
+    assert (body["state"], body["http_status"]) == ("error", 422)
+    assert "more than the 100000 this buyer may order" in body["problems"]
