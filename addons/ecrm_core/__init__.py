@@ -1,2 +1,3 @@
+from . import rpc_faults
 from . import models
 from . import wizards
