@@ -4,7 +4,7 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO/.venv"
-VAR="$REPO/var"
+VAR="${ECRM_VAR:-$REPO/var}"
 PY="$VENV/bin/python"
 export PATH="$REPO/node_modules/.bin:$VENV/bin:$PATH"
 # Odoo 11's threaded server takes requests while the registry is still loading; an early
@@ -109,6 +109,26 @@ WITH RECURSIVE unreachable(id) AS (
 )
 UPDATE ir_module_module SET state = 'uninstalled' WHERE id IN (SELECT id FROM unreachable);
 SQL
+}
+
+# ensure_database NAME DEMO(yes|no): create the database, or bring an existing one up to this
+# checkout (install add-ons new since, upgrade the rest). Set-up and the container both use it.
+ensure_database() {
+    local name="$1" demo="$2"
+    if db_exists "$name"; then
+        say "Updating eCRM modules in existing database $name"
+        cancel_unreachable_installs "$name"  # a database made before set-up did this
+        odoo -c "$ODOO_CONF" -d "$name" -i "$(ecrm_modules)" -u "$(ecrm_modules)" \
+            --stop-after-init --log-level=warn || die "module update failed (output above)"
+        assert_installed "$name"
+    else
+        say "Creating database $name (UK company, $( [ "$demo" = yes ] && echo "demo data" || echo "no demo data"), all eCRM modules)"
+        if ! create_database "$name" "$demo"; then
+            # Never leave a half-built database behind for the next run to "update".
+            psql_admin -c "DROP DATABASE IF EXISTS \"$name\"" || true
+            die "database creation failed (output above)"
+        fi
+    fi
 }
 
 # Odoo logs unmet dependencies and carries on with exit code 0; we do not. Nor may any

@@ -67,24 +67,6 @@ END \$\$;
 SQL
 }
 
-ensure_demo_database() {
-    if db_exists "$ECRM_DEMO_DB"; then
-        say "Updating eCRM modules in existing database $ECRM_DEMO_DB"
-        # -i installs modules added since the last run; -u upgrades the rest.
-        cancel_unreachable_installs "$ECRM_DEMO_DB"  # a database made before set-up did this
-        odoo -c "$ODOO_CONF" -d "$ECRM_DEMO_DB" -i "$(ecrm_modules)" -u "$(ecrm_modules)" \
-            --stop-after-init --log-level=warn || die "module update failed (output above)"
-        assert_installed "$ECRM_DEMO_DB"
-    else
-        say "Creating demo database $ECRM_DEMO_DB (UK company, demo data, all eCRM modules)"
-        if ! create_database "$ECRM_DEMO_DB" yes; then
-            # Never leave a half-built database behind for the next run to "update".
-            psql_admin -c "DROP DATABASE IF EXISTS \"$ECRM_DEMO_DB\"" || true
-            die "database creation failed (output above)"
-        fi
-    fi
-}
-
 start_server() {
     "$REPO/scripts/stop.sh" --quiet
     if curl -s -o /dev/null "http://127.0.0.1:$ECRM_HTTP_PORT/"; then
@@ -108,7 +90,7 @@ ensure_venv
 ensure_lessc
 ensure_postgres
 write_odoo_conf
-ensure_demo_database
+ensure_database "$ECRM_DEMO_DB" yes
 [ "${1:-}" = "--no-server" ] && exit 0
 start_server
 cat <<MSG
