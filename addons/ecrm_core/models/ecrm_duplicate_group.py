@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import itertools
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 from ..dedupe import matching
 
@@ -25,6 +25,21 @@ class EcrmDuplicateGroup(models.Model):
         [("open", "To review"), ("merged", "Merged"), ("dismissed", "Not duplicates")],
         default="open", required=True, readonly=True, track_visibility="onchange")
     survivor_id = fields.Many2one("res.partner", "Keep", help="The customer that stays after the merge.")
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, index=True, readonly=True,
+        help="The company of the customers (a scan pairs customers of one company only); empty for "
+             "customers shared by every company.")
+
+    @api.depends("partner_ids.company_id")
+    def _compute_company_id(self):
+        for group in self:
+            group.company_id = group.partner_ids[:1].company_id
+
+    @api.constrains("partner_ids")
+    def _check_one_company(self):
+        for group in self:
+            if len(set(group.partner_ids.mapped(lambda partner: partner.company_id.id))) > 1:
+                raise ValidationError(_("A duplicate group holds customers of one company only."))
 
     @api.depends("partner_ids")
     def _compute_name(self):
@@ -39,12 +54,21 @@ class EcrmDuplicateGroup(models.Model):
         Open proposals about these customers are replaced; merged and dismissed
         groups stay, and pairs a person dismissed are never proposed again.
         """
+        if not self._is_manager():
+            raise AccessError(_("Only an eCRM manager may scan customers for duplicates."))
+        # the customers the manager may read (the host's record rules) among ``domain``
         partner_ids = self.env["res.partner"].search(list(domain or [])).ids
         self.env.cr.execute(
-            "SELECT id, name, email, phone, mobile, zip, vat FROM res_partner WHERE id IN %s",
+            "SELECT id, name, email, phone, mobile, zip, vat, company_id FROM res_partner WHERE id IN %s",
             (tuple(partner_ids) or (0,),))
-        candidates = matching.prepare(self.env.cr.fetchall())
-        found = matching.find_groups(candidates, skip_pairs=self._dismissed_pairs())
+        by_company = {}
+        for row in self.env.cr.fetchall():
+            by_company.setdefault(row[-1], []).append(row[:-1])
+        # customers of different companies are never one customer: each company is matched apart
+        skip_pairs = self._dismissed_pairs()
+        found = sorted((group for rows in by_company.values()
+                        for group in matching.find_groups(matching.prepare(rows), skip_pairs=skip_pairs)),
+                       key=lambda group: (-group[1], group[0]))
         # proposals about the scanned customers are replaced; others' stay for review
         self.search([("state", "=", "open"), ("partner_ids", "in", partner_ids)]).unlink()
         quiet = self.with_context(tracking_disable=True, mail_create_nolog=True)
@@ -67,11 +91,18 @@ class EcrmDuplicateGroup(models.Model):
         self.write({"state": "dismissed"})
         return True
 
+    @api.model
+    def _is_manager(self):
+        return self.env.uid == SUPERUSER_ID or self.env.user.has_group("ecrm_core.group_ecrm_manager")
+
     @api.multi
     def action_merge(self):
         """Merge with Odoo's own partner merge (foreign keys follow the survivor)."""
-        if not self.env.user.has_group("ecrm_core.group_ecrm_manager"):
-            raise UserError(_("Only an eCRM manager may merge customers."))
+        if not self._is_manager():
+            raise AccessError(_("Only an eCRM manager may merge customers."))
+        # the manager may read these groups (record rules) and so their customers; the host
+        # wizard itself is the administrator's, hence sudo() once that is checked
+        self.check_access_rule("write")
         Wizard = self.env["base.partner.merge.automatic.wizard"].sudo()
         for group in self.filtered(lambda g: g.state == "open"):
             survivor = group.survivor_id or group.partner_ids[:1]
@@ -88,7 +119,7 @@ class EcrmDuplicateGroup(models.Model):
             group.state = "merged"
             survivor.message_post(body=_("Merged duplicates %s (duplicate group #%d, %s).")
                                   % (summary, group.id, group.reason))
-            self.env["res.partner"].ecrm_recompute_360(survivor.ids)
+            self.env["res.partner"]._ecrm_recompute_360(survivor.ids)  # a manager's merge, checked above
         return True
 
     @api.multi

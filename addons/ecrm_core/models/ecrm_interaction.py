@@ -1,6 +1,6 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..timeline import rows as interaction_rows
@@ -99,6 +99,7 @@ class EcrmInteraction(models.Model):
         the batch with a ValidationError naming each bad row by index.
         """
         self.check_access_rights("create")
+        vals_list = self._own_author(vals_list)
         existing = self._existing_ids(interaction_rows.referenced_ids(vals_list))
         problems = interaction_rows.validate(vals_list, existing, set(self.env.registry.models))
         if problems:
@@ -133,9 +134,23 @@ class EcrmInteraction(models.Model):
 
     @api.model
     def create(self, vals):
-        interaction = super().create(vals)
+        self.check_access_rights("create")
+        interaction = super().create(self._own_author([vals])[0])
         interaction._after_log()
         return interaction
+
+    @api.model
+    def _own_author(self, vals_list):
+        """The rows as stored: an eCRM User's entries are always logged by themselves.
+
+        Whatever ``user_id`` they give (another user's, none, a copied entry's) becomes
+        the caller; only an eCRM Manager logs on a colleague's behalf. New dicts: the
+        caller's are left alone. Anything else is returned as is, for the validation.
+        """
+        if self.env.uid == SUPERUSER_ID or self.env.user.has_group("ecrm_core.group_ecrm_manager") \
+                or not isinstance(vals_list, (list, tuple)):
+            return vals_list
+        return [dict(vals, user_id=self.env.uid) if isinstance(vals, dict) else vals for vals in vals_list]
 
     @api.multi
     def _after_log(self):

@@ -1,6 +1,7 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import SUPERUSER_ID, _, fields, models
+from odoo.exceptions import AccessError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -13,5 +14,8 @@ class ResConfigSettings(models.TransientModel):
     ecrm_ltv_horizon_years = fields.Float(related="company_id.ecrm_ltv_horizon_years", readonly=False)
 
     def action_ecrm_recompute_360(self):
-        self.env["res.partner"].ecrm_cron_recompute()
+        """The settings' "Recompute all customers now": administrators only, as settings are."""
+        if not (self.env.uid == SUPERUSER_ID or self.env.user.has_group("base.group_system")):
+            raise AccessError(_("Only an administrator may change settings or run their actions."))
+        self.env["res.partner"]._ecrm_recompute_all()
         return True

@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import datetime
 
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 from ..customer360 import rfm
 from ..customer360.currency_sql import converted_rows
@@ -14,6 +14,7 @@ from .ecrm_interaction import CHANNEL_SELECTION
 from .ecrm_quality_rule import failed_rules
 
 RFM_SEGMENTS = [(code, code.replace("_", " ").capitalize()) for code in rfm.SEGMENTS]
+STAFF = "ecrm_core.group_ecrm_user"  # who may read the eCRM figures on a customer
 QUALITY_BANDS = [("poor", "Poor (0-49)"), ("fair", "Fair (50-79)"), ("good", "Good (80-100)")]
 ORDER_COLUMNS = ("order_count", "revenue", "avg_order_value", "first_order_date", "last_order_date",
                  "days_since_last_order", "recency_score", "frequency_score", "monetary_score",
@@ -30,30 +31,36 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # ---- customer 360: stored, written in set-based batches by ecrm_recompute_360 ----
-    ecrm_order_count = fields.Integer("Orders", readonly=True)
-    ecrm_revenue = fields.Monetary("Revenue", readonly=True, currency_field="currency_id",
-                                   help="Confirmed sales before tax, in company currency.")
-    ecrm_avg_order_value = fields.Monetary("Average order", readonly=True, currency_field="currency_id")
-    ecrm_first_order_date = fields.Date("First order", readonly=True)
-    ecrm_last_order_date = fields.Date("Last order", readonly=True)
-    ecrm_days_since_last_order = fields.Integer("Days since last order", readonly=True)
-    ecrm_recency_score = fields.Integer("Recency (1-5)", readonly=True)
-    ecrm_frequency_score = fields.Integer("Frequency (1-5)", readonly=True)
-    ecrm_monetary_score = fields.Integer("Monetary (1-5)", readonly=True)
-    ecrm_rfm_segment = fields.Selection(RFM_SEGMENTS, "RFM segment", readonly=True, index=True)
+    # STAFF figures (README "Access"): eCRM Users and Managers only, whoever may read the
+    # customer. The host refuses reading and writing them to others (base.py: grouping too)
+    # and strips them from their views. Not copied: a duplicate has no orders of its own.
+    ecrm_order_count = fields.Integer("Orders", readonly=True, copy=False, groups=STAFF)
+    ecrm_revenue = fields.Monetary("Revenue", readonly=True, currency_field="currency_id", copy=False,
+                                   groups=STAFF, help="Confirmed sales before tax, in company currency.")
+    ecrm_avg_order_value = fields.Monetary("Average order", readonly=True, currency_field="currency_id",
+                                           copy=False, groups=STAFF)
+    ecrm_first_order_date = fields.Date("First order", readonly=True, copy=False, groups=STAFF)
+    ecrm_last_order_date = fields.Date("Last order", readonly=True, copy=False, groups=STAFF)
+    ecrm_days_since_last_order = fields.Integer("Days since last order", readonly=True, copy=False, groups=STAFF)
+    ecrm_recency_score = fields.Integer("Recency (1-5)", readonly=True, copy=False, groups=STAFF)
+    ecrm_frequency_score = fields.Integer("Frequency (1-5)", readonly=True, copy=False, groups=STAFF)
+    ecrm_monetary_score = fields.Integer("Monetary (1-5)", readonly=True, copy=False, groups=STAFF)
+    ecrm_rfm_segment = fields.Selection(RFM_SEGMENTS, "RFM segment", readonly=True, index=True, copy=False,
+                                        groups=STAFF)
     ecrm_lifetime_value = fields.Monetary("Lifetime value", readonly=True, currency_field="currency_id",
+                                          copy=False, groups=STAFF,
                                           help="Expected revenue over the company's horizon (Settings).")
-    ecrm_interaction_count = fields.Integer("Interactions", readonly=True)
-    ecrm_last_interaction_date = fields.Datetime("Last interaction", readonly=True)
+    ecrm_interaction_count = fields.Integer("Interactions", readonly=True, copy=False, groups=STAFF)
+    ecrm_last_interaction_date = fields.Datetime("Last interaction", readonly=True, copy=False, groups=STAFF)
     ecrm_preferred_channel = fields.Selection(
-        CHANNEL_SELECTION, "Preferred channel", readonly=True,
+        CHANNEL_SELECTION, "Preferred channel", readonly=True, copy=False, groups=STAFF,
         help="The channel this customer most often contacts you through.")
     ecrm_sector_id = fields.Many2one("ecrm.sector", "Sector", index=True)
     ecrm_data_quality_score = fields.Integer("Data quality", readonly=True, default=100,
-                                             group_operator="avg")
-    ecrm_quality_band = fields.Selection(QUALITY_BANDS, "Quality band", readonly=True)
-    ecrm_quality_issues = fields.Text("Data quality issues", readonly=True)
-    ecrm_quality_flagged = fields.Boolean("Looks like junk", readonly=True,
+                                             group_operator="avg", copy=False, groups=STAFF)
+    ecrm_quality_band = fields.Selection(QUALITY_BANDS, "Quality band", readonly=True, copy=False, groups=STAFF)
+    ecrm_quality_issues = fields.Text("Data quality issues", readonly=True, copy=False, groups=STAFF)
+    ecrm_quality_flagged = fields.Boolean("Looks like junk", readonly=True, copy=False, groups=STAFF,
                                           help="Placeholder name, keyboard mash or disposable e-mail.")
 
     # ---- consent: the current state per channel, kept stored for segment domains ----
@@ -79,8 +86,11 @@ class ResPartner(models.Model):
 
     @api.depends("ecrm_consent_ids.state", "ecrm_consent_ids.channel")
     def _compute_ecrm_consent(self):
+        # the stored states are the record's own (whoever reads the customer reads them): they
+        # follow the consent rows even when the change comes from someone who may not read those
+        # (a salesman creating or copying a customer), hence sudo() for reading the rows only
         for partner in self:
-            states = {consent.channel: consent.state for consent in partner.ecrm_consent_ids}
+            states = {consent.channel: consent.state for consent in partner.sudo().ecrm_consent_ids}
             for channel, _label in CONSENT_CHANNELS:
                 partner["ecrm_consent_%s" % channel] = states.get(channel, "unknown")
 
@@ -176,6 +186,24 @@ class ResPartner(models.Model):
         self.ecrm_recompute_360(self.ids)
         return True
 
+    # ---- who may recompute (the figures are written by SQL, so the ORM checks nothing) ----
+
+    @api.model
+    def _ecrm_is_manager(self):
+        return self.env.uid == SUPERUSER_ID or self.env.user.has_group("ecrm_core.group_ecrm_manager")
+
+    @api.model
+    def _ecrm_check_recompute(self, partner_ids):
+        """eCRM Users recompute customers they may read; everyone at once (None) is the Manager's."""
+        if partner_ids is None:
+            if not self._ecrm_is_manager():
+                raise AccessError(_("Only an eCRM manager may recompute every customer."))
+            return
+        if not (self._ecrm_is_manager() or self.env.user.has_group("ecrm_core.group_ecrm_user")):
+            raise AccessError(_("Only eCRM users may recompute customer figures."))
+        # the caller's record rules on the customers named (AccessError names none of them)
+        self.browse(list(partner_ids)).exists().check_access_rule("read")
+
     # ---- set-based recompute: one grouped query per figure, one UPDATE per figure set ----
 
     @api.model
@@ -185,7 +213,15 @@ class ResPartner(models.Model):
         RFM quintiles are always ranked across all customers, so one customer's
         new order scores them against everyone; only the given ones are written.
         Returns the number of customers whose order figures were written.
+        eCRM Users may recompute customers they can read; everyone is the eCRM Manager's.
         """
+        self._ecrm_check_recompute(partner_ids)
+        return self._ecrm_recompute_360(partner_ids)
+
+    @api.model
+    def _ecrm_recompute_360(self, partner_ids=None):
+        """``ecrm_recompute_360`` without the rights check, for the suite's own triggers (an order
+        confirmed, customers merged) that run under the rights of the change that caused them."""
         scope = self._ecrm_scope(partner_ids)
         orders = self._ecrm_order_figures(scope)
         interactions = self._ecrm_interaction_figures(scope)
@@ -342,9 +378,19 @@ class ResPartner(models.Model):
 
     @api.model
     def ecrm_cron_recompute(self):
-        """Nightly: everyone's 360 figures (days since last order move every day) and quality."""
-        self.ecrm_recompute_360()
-        self.ecrm_recompute_quality()
+        """Nightly: everyone's 360 figures (days since last order move every day) and quality.
+
+        The cron runs as the administrator; over RPC only an eCRM Manager may start it.
+        """
+        if not self._ecrm_is_manager():
+            raise AccessError(_("Only an eCRM manager may recompute every customer."))
+        self._ecrm_recompute_all()
+
+    @api.model
+    def _ecrm_recompute_all(self):
+        """Everyone's 360 figures and quality, without the rights check (callers check first)."""
+        self._ecrm_recompute_360()
+        self._ecrm_recompute_quality()
 
     # ---- data quality: blocking rules on create/write, score in batches ----
 
@@ -354,7 +400,7 @@ class ResPartner(models.Model):
     def create(self, vals):
         self._ecrm_check_blocking_rules([(None, vals)])
         partner = super().create(vals)
-        partner.ecrm_recompute_quality(partner.ids)
+        partner._ecrm_recompute_quality(partner.ids)  # the host let the caller create it
         return partner
 
     @api.multi
@@ -366,7 +412,7 @@ class ResPartner(models.Model):
             self._ecrm_check_blocking_rules([(partner, vals) for partner in self])
         result = super().write(vals)
         if touched:
-            self.ecrm_recompute_quality(self.ids)
+            self._ecrm_recompute_quality(self.ids)  # the host let the caller write them
         return result
 
     def _ecrm_check_blocking_rules(self, changes):
@@ -389,7 +435,16 @@ class ResPartner(models.Model):
 
     @api.model
     def ecrm_recompute_quality(self, partner_ids=None):
-        """Score data quality 0-100 for ``partner_ids`` or everyone; one read, one update per chunk."""
+        """Score data quality 0-100 for ``partner_ids`` or everyone; one read, one update per chunk.
+
+        eCRM Users may rescore customers they can read; everyone is the eCRM Manager's.
+        """
+        self._ecrm_check_recompute(partner_ids)
+        return self._ecrm_recompute_quality(partner_ids)
+
+    @api.model
+    def _ecrm_recompute_quality(self, partner_ids=None):
+        """``ecrm_recompute_quality`` without the rights check (create / write of the customers)."""
         rules = self.env["ecrm.quality.rule"]._partner_rules()
         rule_fields = sorted({rule[1] for rule in rules} - set(self.QUALITY_FIELDS))
         columns = ["id"] + [name for name in self.QUALITY_FIELDS] + rule_fields

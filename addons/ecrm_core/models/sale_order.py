@@ -11,5 +11,6 @@ class SaleOrder(models.Model):
         result = super().write(vals)
         if "state" in vals or "amount_untaxed" in vals or "partner_id" in vals:
             # confirm / cancel / re-price: refresh only the customers concerned
-            self.env["res.partner"].ecrm_recompute_360(self.mapped("partner_id").ids)
+            # the host let the caller write these orders; their customers' figures follow
+            self.env["res.partner"]._ecrm_recompute_360(self.mapped("partner_id").ids)
         return result

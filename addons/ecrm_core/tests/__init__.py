@@ -6,3 +6,4 @@ from . import test_customer360
 from . import test_quality_rules
 from . import test_duplicates
 from . import test_partner_import
+from . import test_access

@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
 
 from .common import InteractionCase
 
@@ -51,7 +51,7 @@ class TestDuplicates(InteractionCase):
     def test_only_managers_merge(self):
         user = self.make_user("dup_user_t", ["ecrm_core.group_ecrm_user", "base.group_partner_manager"])
         _count, group = self.scan()
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             group.sudo(user).action_merge()
 
     def test_a_partial_scan_keeps_other_proposals(self):

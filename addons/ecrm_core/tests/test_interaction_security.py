@@ -24,14 +24,17 @@ class TestInteractionSecurity(InteractionCase):
             with self.assertRaises(AccessError, msg=user.login):
                 as_user.log(self.row())
 
-    def test_user_logs_and_edits_but_only_manager_deletes(self):
+    def test_user_logs_but_only_manager_corrects_and_deletes(self):
         as_user = self.Interaction.sudo(self.ecrm_user)
         new_id = as_user.log(self.row(subject="logged by a user"))
         record = as_user.browse(new_id)
         self.assertEqual(record.user_id, self.ecrm_user)
-        record.write({"subject": "corrected"})
+        with self.assertRaises(AccessError):
+            record.write({"subject": "rewritten"})
         with self.assertRaises(AccessError):
             record.unlink()
+        self.Interaction.sudo(self.ecrm_manager).browse(new_id).write({"subject": "corrected"})
+        self.assertEqual(self.Interaction.browse(new_id).subject, "corrected")
         self.Interaction.sudo(self.ecrm_manager).browse(new_id).unlink()
         self.assertFalse(self.Interaction.browse(new_id).exists())
 

@@ -4,7 +4,7 @@ import base64
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..contact_import import reading
@@ -127,11 +127,27 @@ class EcrmPartnerImport(models.TransientModel):
         keys.append(("name", normalise.normalise_name(values.get("name"))))
         return [key for key in keys if key[1]]
 
+    def _readable_partners(self, columns, order=""):
+        """Rows of ``columns`` of the active customers the caller may read, in one query.
+
+        Matching only among those: the wizard must not tell anyone which e-mail addresses or
+        names belong to customers they cannot see (the host's record rules, e.g. multi-company).
+        """
+        Partner = self.env["res.partner"]
+        query = Partner._where_calc([])  # adds the active test
+        Partner._apply_ir_rules(query, "read")
+        from_clause, where_clause, params = query.get_sql()
+        # ``columns`` and ``order`` are ours, never caller input
+        self.env.cr.execute("SELECT %s FROM %s WHERE %s %s" % (
+            ", ".join('"res_partner"."%s"' % column for column in columns), from_clause, where_clause or "TRUE",
+            order), params)
+        return self.env.cr.fetchall()
+
     def _existing_index(self):
         """Normalised e-mail / phone / name -> partner id, from one query."""
-        self.env.cr.execute("SELECT id, name, email, phone, mobile FROM res_partner WHERE active ORDER BY id DESC")
         index = {}
-        for partner_id, name, email, phone, mobile in self.env.cr.fetchall():
+        for partner_id, name, email, phone, mobile in self._readable_partners(
+                ("id", "name", "email", "phone", "mobile"), 'ORDER BY "res_partner"."id" DESC'):
             for key in self._match_keys({"name": name, "email": email, "phone": phone, "mobile": mobile}):
                 index[key] = partner_id
         return index
@@ -141,8 +157,7 @@ class EcrmPartnerImport(models.TransientModel):
         new_rows = [row for row in analysed if row[1] == "new"]
         if not new_rows:
             return {}
-        self.env.cr.execute("SELECT id, name, email, phone, mobile, zip, vat FROM res_partner WHERE active")
-        existing = self.env.cr.fetchall()
+        existing = self._readable_partners(("id", "name", "email", "phone", "mobile", "zip", "vat"))
         incoming = [(-line, values.get("name"), values.get("email"), values.get("phone"), values.get("mobile"),
                      values.get("zip"), values.get("vat")) for line, _a, _m, values, _r, _p in new_rows]
         duplicates = {}
@@ -155,9 +170,14 @@ class EcrmPartnerImport(models.TransientModel):
 
     # ---- steps ----
 
+    def _check_user(self, group, message):
+        if not (self.env.uid == SUPERUSER_ID or self.env.user.has_group(group)):
+            raise AccessError(message)
+
     @api.multi
     def action_dry_run(self):
         self.ensure_one()
+        self._check_user("ecrm_core.group_ecrm_user", _("Only eCRM users may check a customer import."))
         analysed, header, duplicates = self._analyse()
         self.line_ids.unlink()
         self.write({
@@ -181,8 +201,7 @@ class EcrmPartnerImport(models.TransientModel):
     def action_commit(self):
         """Apply every accepted row in one transaction, or nothing."""
         self.ensure_one()
-        if not self.env.user.has_group("ecrm_core.group_ecrm_manager"):
-            raise AccessError(_("Only an eCRM manager may import customers."))
+        self._check_user("ecrm_core.group_ecrm_manager", _("Only an eCRM manager may import customers."))
         analysed, _header, _duplicates = self._analyse()
         Partner = self.env["res.partner"]
         touched = []

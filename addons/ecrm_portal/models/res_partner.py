@@ -21,7 +21,8 @@ class ResPartner(models.Model):
     ecrm_stated_channel = fields.Selection(
         [("email", "E-mail"), ("phone", "Phone"), ("post", "Post"), ("sms", "SMS")], "Asked to be contacted by",
         help="What the customer chose in /my/preferences; the computed preferred channel is what they actually use.")
-    ecrm_visitor_ids = fields.One2many("ecrm.visitor", "partner_id", "Website visitors", readonly=True)
+    ecrm_visitor_ids = fields.One2many("ecrm.visitor", "partner_id", "Website visitors", readonly=True,
+                                       groups="ecrm_core.group_ecrm_user")
 
     @api.model
     def _ecrm_portal_partner(self):

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 
 LEDGER_FIELDS = ("sage_account_ref", "sage_balance", "sage_overdue", "sage_credit_limit", "sage_on_hold",
                  "sage_credit_status", "sage_balance_date")
+STAFF = "ecrm_core.group_ecrm_user"
 
 
 class ResPartner(models.Model):
@@ -17,17 +18,19 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    # ledger figures are eCRM staff's (README "Access"): refused to portal users and plain employees
     sage_binding_ids = fields.One2many("ecrm.sage.binding", "partner_id", string="Sage bindings",
-                                       domain=[("res_model", "=", "res.partner")])
-    sage_account_ref = fields.Char(string="Sage account", readonly=True, index=True, copy=False)
-    sage_balance = fields.Monetary(string="Ledger balance", readonly=True, copy=False)
-    sage_overdue = fields.Monetary(string="Overdue", readonly=True, copy=False)
-    sage_credit_limit = fields.Monetary(string="Sage credit limit", readonly=True, copy=False)
-    sage_on_hold = fields.Boolean(string="On hold in Sage", readonly=True, index=True, copy=False)
+                                       domain=[("res_model", "=", "res.partner")], groups=STAFF)
+    sage_account_ref = fields.Char(string="Sage account", readonly=True, index=True, copy=False, groups=STAFF)
+    sage_balance = fields.Monetary(string="Ledger balance", readonly=True, copy=False, groups=STAFF)
+    sage_overdue = fields.Monetary(string="Overdue", readonly=True, copy=False, groups=STAFF)
+    sage_credit_limit = fields.Monetary(string="Sage credit limit", readonly=True, copy=False, groups=STAFF)
+    sage_on_hold = fields.Boolean(string="On hold in Sage", readonly=True, index=True, copy=False, groups=STAFF)
     sage_credit_status = fields.Selection(
         [("none", "Not in Sage"), ("ok", "Within limit"), ("over_limit", "Over credit limit"),
-         ("on_hold", "On hold")], string="Credit status", default="none", readonly=True, index=True, copy=False)
-    sage_balance_date = fields.Date(string="Ledger balance of", readonly=True, copy=False)
+         ("on_hold", "On hold")], string="Credit status", default="none", readonly=True, index=True, copy=False,
+        groups=STAFF)
+    sage_balance_date = fields.Date(string="Ledger balance of", readonly=True, copy=False, groups=STAFF)
 
     @api.model
     def _sage_refresh_ledger(self, partner_ids):
