@@ -180,3 +180,63 @@ class TestCampaignFiguresAreStaffOnly(MarketingCase):
         with self.assertRaises(UserError):
             self.Campaign.sudo(self.user).ecrm_roi_report("1; DROP TABLE utm_campaign")
 
+
+@at_install(False)
+@post_install(True)
+class TestProgramsOfNonAdminManagers(MarketingCase):
+    """An eCRM Manager who is not an administrator builds programs and enrols the customers it may read."""
+
+    def setUp(self):
+        super().setUp()
+        self.manager = self.make_user("mkt_manager_test", ["ecrm_core.group_ecrm_manager"])
+        self.private = self.env["res.partner"].create({"name": "Private address (test)", "type": "private"})
+        self.Program = self.env["ecrm.campaign.program"].sudo(self.manager)
+
+    def make_program(self):
+        return self.Program.create({"name": "Managed (test)", "campaign_id": self.campaign.id, "step_ids": [
+            (0, 0, {"name": "Note", "trigger": "start", "action": "interaction"})]})
+
+    def test_manager_creates_program_steps_and_participants(self):
+        program = self.make_program()
+        self.assertEqual(program.step_ids.company_id, self.manager.company_id)
+        step = self.env["ecrm.campaign.program.step"].sudo(self.manager).create({
+            "program_id": program.id, "name": "Second note", "action": "interaction"})
+        participant = self.env["ecrm.campaign.participant"].sudo(self.manager).create({
+            "program_id": program.id, "partner_id": self.customer_a.id})
+        self.assertEqual((step.company_id, participant.company_id), (self.manager.company_id,) * 2)
+        self.assertEqual(program.copy().step_ids.mapped("company_id"), self.manager.company_id)
+
+    def test_manager_cannot_create_a_participant_it_cannot_read(self):
+        program = self.make_program()
+        with self.assertRaises(AccessError):
+            self.env["ecrm.campaign.participant"].sudo(self.manager).create({
+                "program_id": program.id, "partner_id": self.private.id})
+
+    def test_enrol_refuses_customers_the_caller_cannot_read_and_writes_nothing(self):
+        program = self.make_program()
+        with self.assertRaises(AccessError):
+            program.enroll([self.customer_a.id, self.private.id])
+        self.assertFalse(self.env["ecrm.campaign.participant"].search([("program_id", "=", program.id)]))
+        self.assertEqual(program.enroll([self.customer_a.id, self.customer_a.id, self.customer_b.id]), 2)
+        self.assertEqual(self.env["ecrm.campaign.program"].browse(program.id).enroll([self.private.id]), 1)
+
+    def test_enrol_refuses_bad_input_cleanly(self):
+        program = self.make_program()
+        for bad in ([0], [2 ** 31 - 1], ["1"], "1,2", None):
+            with self.assertRaises(UserError):
+                program.enroll(bad)
+        self.assertEqual(program.enroll([]), 0)
+
+    def test_eCRM_users_cannot_enrol(self):
+        program = self.make_program()
+        user = self.make_user("mkt_user_test", ["ecrm_core.group_ecrm_user"])
+        with self.assertRaises(AccessError):
+            program.sudo(user).enroll([self.customer_a.id])
+
+    def test_run_answer_marshals_over_xmlrpc(self):
+        program = self.make_program()
+        program.action_start()
+        program.enroll([self.customer_a.id])
+        done = program.run()
+        xmlrpc.client.dumps((done,), methodresponse=1, allow_none=False)
+        self.assertEqual(done, {str(program.step_ids.id): 1})

@@ -20,8 +20,8 @@ class TestProgramActions(ProgramCase):
         program = self.make_program([{"trigger": "start", "action": "activity"}])
         program.action_start()
         step = program.step_ids
-        self.assertEqual(program.run(now=at(0)), {step.id: 2})
-        self.assertEqual(program.run(now=at(0)), {step.id: 0})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 2})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 0})
         activities = self.env["mail.activity"].search([("summary", "=", "Program (test): Step 1")])
         self.assertEqual({(activity.res_id, activity.user_id) for activity in activities},
                          {(self.ann.id, salesperson), (self.bob.id, program.user_id)})
