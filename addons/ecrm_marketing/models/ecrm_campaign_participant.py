@@ -1,6 +1,8 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .ecrm_campaign_program_step import _with_program_company
 
 PARTICIPANT_STATES = [("active", "Active"), ("stopped", "Stopped")]
 
@@ -24,3 +26,10 @@ class EcrmCampaignParticipant(models.Model):
     _sql_constraints = [
         ("program_partner_unique", "unique(program_id, partner_id)", "A customer joins a program once."),
     ]
+
+    @api.model
+    def create(self, vals):
+        self.check_access_rights("create")
+        if vals.get("partner_id"):  # as ``enroll``: only customers the caller may read
+            self.env["res.partner"].browse(vals["partner_id"]).check_access_rule("read")
+        return super().create(_with_program_company(self.env, vals))

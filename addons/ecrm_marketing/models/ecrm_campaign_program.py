@@ -1,7 +1,7 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 MODES = [("single", "Single step"), ("multistep", "Multistep"), ("triggered", "Event-triggered")]
 STATES = [("draft", "Draft"), ("running", "Running"), ("paused", "Paused"), ("done", "Finished")]
@@ -75,10 +75,16 @@ class EcrmCampaignProgram(models.Model):
 
     @api.multi
     def enroll(self, partner_ids):
-        """Add customers to this program; those already in stay as they are. Returns how many joined."""
+        """Add customers to this program; those already in stay as they are. Returns how many joined.
+
+        eCRM Managers only (they may change the program and create its participants). Every customer
+        must be one the caller may read: otherwise nobody is enrolled (AccessError).
+        """
         self.ensure_one()
         self.check_access_rights("write")
         self.check_access_rule("write")
+        self.env["ecrm.campaign.participant"].check_access_rights("create")
+        partner_ids = self._enrollable_partner_ids(partner_ids)
         if not partner_ids:
             return 0
         self.env.cr.execute("""
@@ -90,14 +96,29 @@ class EcrmCampaignProgram(models.Model):
               FROM unnest(%(partners)s::int[]) AS partner_id
             ON CONFLICT (program_id, partner_id) DO NOTHING""", {
             "program": self.id, "company": self.company_id.id, "uid": self.env.uid,
-            "partners": [int(partner_id) for partner_id in partner_ids]})
+            "partners": partner_ids})
         self.env["ecrm.campaign.participant"].invalidate_cache()
         self.invalidate_cache(["participant_ids"])
         return self.env.cr.rowcount
 
+    @api.model
+    def _enrollable_partner_ids(self, partner_ids):
+        """``partner_ids`` as a list of distinct ints, once every one is a customer the caller may read."""
+        if not isinstance(partner_ids, (list, tuple)) or not all(
+                isinstance(partner_id, int) and not isinstance(partner_id, bool) for partner_id in partner_ids):
+            raise UserError(_("Give the customers to enrol as a list of ids."))
+        partner_ids = sorted(set(partner_ids))
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        if len(Partner.browse(partner_ids).exists()) != len(partner_ids):
+            raise UserError(_("Some of the customers to enrol do not exist."))
+        # the participants are written in SQL below: the caller's own access rights and record rules decide
+        if Partner.search_count([("id", "in", partner_ids)]) != len(partner_ids):
+            raise AccessError(_("You may only enrol customers you can read: nobody was enrolled."))
+        return partner_ids
+
     @api.multi
     def run(self, now=None):
-        """Take every step that is due; returns {step_id: customers it was done for}.
+        """Take every step that is due; returns {step id (a string): customers it was done for}.
 
         Safe to repeat: a customer takes each step at most once (an anniversary once a year).
         """
@@ -114,7 +135,7 @@ class EcrmCampaignProgram(models.Model):
             for step in steps:
                 due = step._due_partners(now)
                 done[step.id] = len(step._run(due, now)) if due else 0
-        return done
+        return {str(step_id): count for step_id, count in done.items()}  # XML-RPC carries string keys only
 
     @api.multi
     def action_run(self):

@@ -32,6 +32,19 @@ ACTION_TIMELINE = {"email": ("email", "marketing_email"), "activity": ("phone", 
 ANNIVERSARY_FIELDS = [("ecrm_first_order_date", "First order date"), ("create_date", "Customer since")]
 
 
+def _with_program_company(env, vals):
+    """``vals`` with the company of its program (steps and participants).
+
+    The company record rule reads a new record back as its creator (its constraints, then the
+    create check) before the stored related ``company_id`` is computed: until then the record has
+    no company and even its own creator may not read it. Reading the program as the caller also
+    refuses records in a program the caller may not read.
+    """
+    if vals.get("program_id"):
+        vals = dict(vals, company_id=env["ecrm.campaign.program"].browse(vals["program_id"]).company_id.id)
+    return vals
+
+
 class EcrmCampaignProgramStep(models.Model):
     """One step of a program: when it fires (trigger) and what it does (action)."""
 
@@ -57,6 +70,11 @@ class EcrmCampaignProgramStep(models.Model):
     log_channel = fields.Selection(CHANNEL_SELECTION, default="other")
     log_interaction_type = fields.Char(default="marketing_note")
     log_count = fields.Integer("Done", compute="_compute_log_count")
+
+    @api.model
+    def create(self, vals):
+        self.check_access_rights("create")
+        return super().create(_with_program_company(self.env, vals))
 
     @api.constrains("action", "mail_template_id", "mailing_list_id", "trigger", "interaction_type",
                     "anniversary_field")

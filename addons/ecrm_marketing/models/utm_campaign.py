@@ -1,6 +1,7 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 from ..campaign_maths import roi
 from odoo.addons.ecrm_core.customer360.currency_sql import converted_rows
@@ -127,6 +128,16 @@ SELECT sold.category_id, sum(sold.quantity * template.list_price), sum(sold.quan
  GROUP BY sold.category_id
 """
 MARGIN_SOURCES = [("category", "Product category (sold)"), ("configured", "Margin %")]
+# the campaign record is every user's (the host lets portal users read it); its finances, forecast and
+# attributed figures are eCRM staff's: read, search_read and read_group (ecrm_core base.py) refuse them
+ECRM_USER = "ecrm_core.group_ecrm_user"
+
+
+def _plain(value):
+    """``value`` as XML-RPC carries it: string keys, False for None (nested dicts too)."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return False if value is None else value
 
 
 class UtmCampaign(models.Model):
@@ -134,57 +145,60 @@ class UtmCampaign(models.Model):
 
     ecrm_currency_id = fields.Many2one("res.currency", compute="_compute_ecrm_currency_id")
     ecrm_budget = fields.Monetary("Budget", currency_field="ecrm_currency_id",
-                                  help="What the campaign may spend; the forecast ROI is worked out on it.")
-    ecrm_cost_ids = fields.One2many("ecrm.campaign.cost", "campaign_id", "Costs")
+                                  help="What the campaign may spend; the forecast ROI is worked out on it.",
+                                  groups=ECRM_USER)
+    ecrm_cost_ids = fields.One2many("ecrm.campaign.cost", "campaign_id", "Costs", groups=ECRM_USER)
     ecrm_revenue_basis = fields.Selection(
         REVENUE_BASES, "Revenue counted", default="confirmed", required=True,
-        help="Which attributed revenue the actual ROI is worked out on.")
+        help="Which attributed revenue the actual ROI is worked out on.", groups=ECRM_USER)
 
     # ---- forecast ("ROI model"), before launch ----
-    ecrm_segment_id = fields.Many2one("ecrm.segment", "Target segment")
-    ecrm_target_size = fields.Integer("Target size", help="How many customers the campaign reaches.")
-    ecrm_expected_response_rate = fields.Float("Expected response (%)")
+    ecrm_segment_id = fields.Many2one("ecrm.segment", "Target segment", groups=ECRM_USER)
+    ecrm_target_size = fields.Integer("Target size", help="How many customers the campaign reaches.", groups=ECRM_USER)
+    ecrm_expected_response_rate = fields.Float("Expected response (%)", groups=ECRM_USER)
     ecrm_expected_conversion_rate = fields.Float("Expected conversion (%)",
-                                                 help="Share of the responses that become orders.")
-    ecrm_expected_avg_order_value = fields.Monetary("Expected average order", currency_field="ecrm_currency_id")
+                                                 help="Share of the responses that become orders.", groups=ECRM_USER)
+    ecrm_expected_avg_order_value = fields.Monetary("Expected average order", currency_field="ecrm_currency_id",
+                                                    groups=ECRM_USER)
     ecrm_margin_percent = fields.Float("Margin (%)", default=30.0,
                                        help="Gross margin on the campaign's sales when its product category's "
-                                            "margin is not known; the forecast ROI is on margin.")
+                                            "margin is not known; the forecast ROI is on margin.", groups=ECRM_USER)
     ecrm_product_category_id = fields.Many2one(
         "product.category", "Products promoted",
         help="The forecast uses the margin of what was sold in this category (list price against standard "
-             "cost), where known.")
-    ecrm_forecast_margin_percent = fields.Float("Margin used (%)", compute="_compute_ecrm_forecast")
-    ecrm_margin_source = fields.Selection(MARGIN_SOURCES, "Margin from", compute="_compute_ecrm_forecast")
+             "cost), where known.", groups=ECRM_USER)
+    ecrm_forecast_margin_percent = fields.Float("Margin used (%)", compute="_compute_ecrm_forecast", groups=ECRM_USER)
+    ecrm_margin_source = fields.Selection(MARGIN_SOURCES, "Margin from", compute="_compute_ecrm_forecast",
+                                          groups=ECRM_USER)
     ecrm_expected_revenue = fields.Monetary("Expected revenue", compute="_compute_ecrm_forecast",
-                                            currency_field="ecrm_currency_id")
+                                            currency_field="ecrm_currency_id", groups=ECRM_USER)
     ecrm_expected_margin = fields.Monetary("Expected margin", compute="_compute_ecrm_forecast",
-                                           currency_field="ecrm_currency_id")
-    ecrm_expected_roi = fields.Float("Expected ROI (%)", compute="_compute_ecrm_forecast")
+                                           currency_field="ecrm_currency_id", groups=ECRM_USER)
+    ecrm_expected_roi = fields.Float("Expected ROI (%)", compute="_compute_ecrm_forecast", groups=ECRM_USER)
 
     # ---- actuals, attributed through UTM (one grouped query for all records) ----
     ecrm_actual_cost = fields.Monetary("Actual cost", compute="_compute_ecrm_actuals",
-                                       currency_field="ecrm_currency_id")
-    ecrm_lead_count = fields.Integer("Leads", compute="_compute_ecrm_actuals")
-    ecrm_opportunity_count = fields.Integer("Opportunities", compute="_compute_ecrm_actuals")
-    ecrm_won_count = fields.Integer("Opportunities won", compute="_compute_ecrm_actuals")
-    ecrm_quotation_count = fields.Integer("Quotations", compute="_compute_ecrm_actuals")
-    ecrm_order_count = fields.Integer("Confirmed orders", compute="_compute_ecrm_actuals")
-    ecrm_invoice_count = fields.Integer("Invoices", compute="_compute_ecrm_actuals")
-    ecrm_won_customer_count = fields.Integer("Customers won", compute="_compute_ecrm_actuals")
+                                       currency_field="ecrm_currency_id", groups=ECRM_USER)
+    ecrm_lead_count = fields.Integer("Leads", compute="_compute_ecrm_actuals", groups=ECRM_USER)
+    ecrm_opportunity_count = fields.Integer("Opportunities", compute="_compute_ecrm_actuals", groups=ECRM_USER)
+    ecrm_won_count = fields.Integer("Opportunities won", compute="_compute_ecrm_actuals", groups=ECRM_USER)
+    ecrm_quotation_count = fields.Integer("Quotations", compute="_compute_ecrm_actuals", groups=ECRM_USER)
+    ecrm_order_count = fields.Integer("Confirmed orders", compute="_compute_ecrm_actuals", groups=ECRM_USER)
+    ecrm_invoice_count = fields.Integer("Invoices", compute="_compute_ecrm_actuals", groups=ECRM_USER)
+    ecrm_won_customer_count = fields.Integer("Customers won", compute="_compute_ecrm_actuals", groups=ECRM_USER)
     ecrm_revenue_confirmed = fields.Monetary("Confirmed revenue", compute="_compute_ecrm_actuals",
-                                             currency_field="ecrm_currency_id")
+                                             currency_field="ecrm_currency_id", groups=ECRM_USER)
     ecrm_revenue_invoiced = fields.Monetary("Invoiced revenue", compute="_compute_ecrm_actuals",
-                                            currency_field="ecrm_currency_id")
+                                            currency_field="ecrm_currency_id", groups=ECRM_USER)
     ecrm_revenue_paid = fields.Monetary("Paid revenue", compute="_compute_ecrm_actuals",
-                                        currency_field="ecrm_currency_id")
+                                        currency_field="ecrm_currency_id", groups=ECRM_USER)
     ecrm_attributed_revenue = fields.Monetary("Attributed revenue", compute="_compute_ecrm_actuals",
-                                              currency_field="ecrm_currency_id")
-    ecrm_roi = fields.Float("Actual ROI (%)", compute="_compute_ecrm_actuals")
+                                              currency_field="ecrm_currency_id", groups=ECRM_USER)
+    ecrm_roi = fields.Float("Actual ROI (%)", compute="_compute_ecrm_actuals", groups=ECRM_USER)
     ecrm_cost_per_lead = fields.Monetary("Cost per lead", compute="_compute_ecrm_actuals",
-                                         currency_field="ecrm_currency_id")
+                                         currency_field="ecrm_currency_id", groups=ECRM_USER)
     ecrm_cost_per_won_customer = fields.Monetary("Cost per customer won", compute="_compute_ecrm_actuals",
-                                                 currency_field="ecrm_currency_id")
+                                                 currency_field="ecrm_currency_id", groups=ECRM_USER)
 
     def _compute_ecrm_currency_id(self):
         for campaign in self:
@@ -235,7 +249,7 @@ class UtmCampaign(models.Model):
         return {category_id: margin for category_id, margin in margins.items() if margin is not None}
 
     def _compute_ecrm_actuals(self):
-        report = self.ecrm_roi_report(self.filtered("id").ids)
+        report = self._ecrm_roi_rows(self.filtered("id").ids)
         for campaign in self:
             row = report.get(campaign.id) or dict.fromkeys(ACTUAL_COUNTS + ACTUAL_AMOUNTS + (
                 "attributed_revenue", "roi_percent", "cost_per_lead", "cost_per_won_customer"), 0)
@@ -261,20 +275,37 @@ class UtmCampaign(models.Model):
 
     @api.model
     def ecrm_roi_report(self, campaign_ids):
-        """Forecast and actual figures of campaigns, as plain data keyed by campaign id.
+        """Forecast and actual figures of campaigns, as plain data keyed by campaign id (a string).
 
-        Each value holds: name, revenue_basis, budget, the counts (lead_count,
+        Each value holds: campaign_id, name, revenue_basis, budget, the counts (lead_count,
         opportunity_count, won_count, quotation_count, order_count, invoice_count,
         won_customer_count), the amounts (revenue_confirmed, revenue_invoiced,
         revenue_paid, cost, attributed_revenue), roi_percent, cost_per_lead,
-        cost_per_won_customer (None when there is nothing to divide by) and
+        cost_per_won_customer (False when there is nothing to divide by) and
         forecast (expected_revenue, expected_margin, expected_roi_percent, and
-        the margin_percent it used, with margin_source "category" or "configured").
+        the margin_percent it used, with margin_source "category" or "configured";
+        False when the campaign's inputs give no forecast).
         Amounts are in the currency of the caller's company, converted at each
-        document's date. Only documents of the caller's companies count. Over
-        RPC the keys come back as strings.
+        document's date. Only documents of the caller's companies count, and only
+        the campaigns the caller may read are answered (others are left out).
+        The answer is the same in Python, over XML-RPC and over JSON-RPC: string
+        keys, no None (XML-RPC carries neither integer keys nor None).
+
+        The figures are eCRM staff's: anyone else gets an AccessError.
         """
-        self.check_access_rights("read")
+        if self.env.uid != SUPERUSER_ID and not self.env.user.has_group(ECRM_USER):
+            raise AccessError(_("Campaign figures are for eCRM users only."))
+        if not isinstance(campaign_ids, (list, tuple)) or not all(
+                isinstance(campaign_id, int) and not isinstance(campaign_id, bool) for campaign_id in campaign_ids):
+            raise UserError(_("Give the campaigns as a list of ids."))
+        # the statement below reads raw SQL: keep to the campaigns the caller's record rules let it read
+        readable = self.search([("id", "in", list(campaign_ids))]).ids
+        return {str(campaign_id): _plain(row) for campaign_id, row in self._ecrm_roi_rows(readable).items()}
+
+    @api.model
+    def _ecrm_roi_rows(self, campaign_ids):
+        """{campaign id: figures} as ``ecrm_roi_report`` describes them, with integer keys and None for
+        "nothing to divide by"; no access check (the callers have made theirs)."""
         campaign_ids = [int(campaign_id) for campaign_id in campaign_ids]
         if not campaign_ids:
             return {}

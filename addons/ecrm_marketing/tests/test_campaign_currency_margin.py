@@ -36,7 +36,7 @@ class TestCampaignCurrency(MarketingCase):
         order.action_confirm()
         self.make_order(self.customer_b, 300, confirm=True)
         self.assertEqual(order.currency_id, self.euro)
-        row = self.Campaign.ecrm_roi_report([self.campaign.id])[self.campaign.id]
+        row = self.Campaign.ecrm_roi_report([self.campaign.id])[str(self.campaign.id)]
         self.assertAlmostEqual(row["revenue_confirmed"], 1000 + 300)  # 1,250 EUR at 1.25
         report = self.env["ecrm.campaign.channel.report"].read_group(
             [("campaign_id", "=", self.campaign.id)], ["revenue_confirmed"], [])
@@ -53,7 +53,7 @@ class TestCampaignCurrency(MarketingCase):
             "invoice_line_ids": [(0, 0, {"name": "Service", "quantity": 1, "price_unit": 1250,
                                          "account_id": account.id})]})
         invoice.action_invoice_open()
-        row = self.Campaign.ecrm_roi_report([self.campaign.id])[self.campaign.id]
+        row = self.Campaign.ecrm_roi_report([self.campaign.id])[str(self.campaign.id)]
         self.assertAlmostEqual(row["revenue_invoiced"], 1000)
 
 
@@ -91,7 +91,7 @@ class TestForecastMargin(MarketingCase):
         self.assertEqual(self.campaign.ecrm_margin_source, "category")
         self.assertAlmostEqual(self.campaign.ecrm_expected_margin, 9000 * 0.44)
         self.assertAlmostEqual(self.campaign.ecrm_expected_roi, (3960 - 1500) / 1500 * 100)
-        forecast = self.Campaign.ecrm_roi_report([self.campaign.id])[self.campaign.id]["forecast"]
+        forecast = self.Campaign.ecrm_roi_report([self.campaign.id])[str(self.campaign.id)]["forecast"]
         self.assertEqual((forecast["margin_source"], round(forecast["margin_percent"], 6)), ("category", 44))
 
     def test_subcategory_has_its_own_margin(self):

@@ -15,8 +15,8 @@ class TestCampaignProgram(ProgramCase):
         program = self.make_program([{"trigger": "start", "action": "email"}])
         program.action_start()
         step = program.step_ids
-        self.assertEqual(program.run(now=at(0)), {step.id: 2})
-        self.assertEqual(program.run(now=at(0)), {step.id: 0})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 2})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 0})
         program._cron_run()
         self.assertEqual(self.mailed(step), sorted((self.ann | self.bob).ids))
         self.assertEqual(self.results(step), {self.ann: "done", self.bob: "done", self.cat: "skipped_consent",
@@ -35,7 +35,7 @@ class TestCampaignProgram(ProgramCase):
         program.action_start()
         first, second = program.step_ids.sorted("sequence")
         program.run(now=at(0))
-        self.assertEqual(program.run(now=at(1))[second.id], 0)  # the delay has not passed
+        self.assertEqual(program.run(now=at(1))[str(second.id)], 0)  # the delay has not passed
         self.bob.ecrm_set_consent("email", "opted_out", "staff", "Asked us to stop")
         program.run(now=at(4))
         self.assertEqual(self.mailed(second), self.ann.ids)
@@ -108,14 +108,14 @@ class TestCampaignProgram(ProgramCase):
         program.action_start()
         first, second = program.step_ids.sorted("sequence")
         program.run(now=at(0))
-        self.assertEqual(program.run(now=at(5))[first.id], 0)
-        self.assertNotIn(second.id, program.run(now=at(5)))  # single: the first step only
+        self.assertEqual(program.run(now=at(5))[str(first.id)], 0)
+        self.assertNotIn(str(second.id), program.run(now=at(5)))  # single: the first step only
         program.mode = "multistep"
         self.assertEqual(program.participant_count, 4)
         program.run(now=at(5))
         self.assertEqual(self.mailed(second), sorted((self.ann | self.bob).ids))
         program.mode = "triggered"
-        self.assertEqual(program.run(now=at(6)), {first.id: 0, second.id: 0})
+        self.assertEqual(program.run(now=at(6)), {str(first.id): 0, str(second.id): 0})
         self.assertEqual(program.participant_count, 4)
 
     def test_a_run_killed_half_way_leaves_nothing_and_the_next_run_sends_once(self):
@@ -129,5 +129,5 @@ class TestCampaignProgram(ProgramCase):
         self.env.clear()
         self.assertEqual(self.mailed(step), [])
         self.assertFalse(self.results(step))
-        self.assertEqual(program.run(now=at(0)), {step.id: 2})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 2})
         self.assertEqual(self.mailed(step), sorted((self.ann | self.bob).ids))

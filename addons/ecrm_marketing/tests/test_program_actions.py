@@ -20,8 +20,8 @@ class TestProgramActions(ProgramCase):
         program = self.make_program([{"trigger": "start", "action": "activity"}])
         program.action_start()
         step = program.step_ids
-        self.assertEqual(program.run(now=at(0)), {step.id: 2})
-        self.assertEqual(program.run(now=at(0)), {step.id: 0})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 2})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 0})
         activities = self.env["mail.activity"].search([("summary", "=", "Program (test): Step 1")])
         self.assertEqual({(activity.res_id, activity.user_id) for activity in activities},
                          {(self.ann.id, salesperson), (self.bob.id, program.user_id)})
@@ -78,7 +78,7 @@ class TestProgramActions(ProgramCase):
         self.assertEqual(leads.mapped("medium_id"), self.env.ref("utm.utm_medium_email"))
         self.assertEqual(leads.mapped("source_id"), self.env.ref("utm.utm_source_newsletter"))
         self.assertEqual(leads.filtered(lambda lead: lead.partner_id == self.ann).user_id, self.ann.user_id)
-        self.assertEqual(self.Campaign.ecrm_roi_report([self.campaign.id])[self.campaign.id]["lead_count"], 4)
+        self.assertEqual(self.Campaign.ecrm_roi_report([self.campaign.id])[str(self.campaign.id)]["lead_count"], 4)
         self.assertEqual(len(self.timeline("marketing_lead")), 4)
 
     def test_log_interaction_writes_the_chosen_type(self):

@@ -38,14 +38,14 @@ class TestProgramTriggers(ProgramCase):
         first, second = self.two_steps("clicked")
         self.statistics(first, self.ann).set_opened()
         program = second.program_id
-        self.assertEqual(program.run(now=at(1))[second.id], 0)
+        self.assertEqual(program.run(now=at(1))[str(second.id)], 0)
 
     def test_not_opened_waits_then_fires_for_those_who_did_not_open(self):
         first, second = self.two_steps("not_opened", delay_days=3)
         self.env["mail.mail.statistics"].set_opened(mail_mail_ids=self.statistics(first, self.ann).mail_mail_id.ids)
         program = second.program_id
-        self.assertEqual(program.run(now=at(2))[second.id], 0)  # Bob may still open it
-        self.assertEqual(program.run(now=at(3))[second.id], 1)
+        self.assertEqual(program.run(now=at(2))[str(second.id)], 0)  # Bob may still open it
+        self.assertEqual(program.run(now=at(3))[str(second.id)], 1)
         self.assertEqual(self.results(second), {self.bob: "done"})  # Cat and Dan were never mailed
 
     def set_first_order(self, partner, date):
@@ -59,12 +59,12 @@ class TestProgramTriggers(ProgramCase):
                                       "action": "email"}], mode="triggered")
         program.action_start()
         step = program.step_ids
-        self.assertEqual(program.run(now=at(0)), {step.id: 1})
-        self.assertEqual(program.run(now=at(0)), {step.id: 0})
-        self.assertEqual(program.run(now=at(1)), {step.id: 1})  # Bob's day
-        self.assertEqual(program.run(now=at(2)), {step.id: 0})
-        self.assertEqual(program.run(now=at(365)), {step.id: 1})  # 2 March 2027: Ann again
-        self.assertEqual(program.run(now=at(365)), {step.id: 0})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 1})
+        self.assertEqual(program.run(now=at(0)), {str(step.id): 0})
+        self.assertEqual(program.run(now=at(1)), {str(step.id): 1})  # Bob's day
+        self.assertEqual(program.run(now=at(2)), {str(step.id): 0})
+        self.assertEqual(program.run(now=at(365)), {str(step.id): 1})  # 2 March 2027: Ann again
+        self.assertEqual(program.run(now=at(365)), {str(step.id): 0})
         logs = self.env["ecrm.campaign.step.log"].search([("step_id", "=", step.id), ("partner_id", "=", self.ann.id)])
         self.assertEqual(sorted(logs.mapped("occurrence")), [2026, 2027])
         self.assertEqual(len(self.statistics(step, self.ann)), 2)
