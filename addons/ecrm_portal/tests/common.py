@@ -21,3 +21,8 @@ class PortalCase(TransactionCase):
         return self.env["res.users"].with_context(no_reset_password=True).create({
             "login": login, "partner_id": partner.id,
             "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])]})
+
+    def make_staff_user(self, login, *groups):
+        return self.env["res.users"].with_context(no_reset_password=True).create({
+            "login": login, "name": login,
+            "groups_id": [(6, 0, [self.env.ref(group).id for group in ("base.group_user",) + groups])]})
