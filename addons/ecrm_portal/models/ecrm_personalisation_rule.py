@@ -67,7 +67,8 @@ class EcrmPersonalisationRule(models.Model):
     placement = fields.Selection(PLACEMENT_SELECTION)
     content = fields.Html(translate=True, sanitize_attributes=False,
                           help="Edit it here or on the website in edit mode.")
-    cta_url = fields.Char("Call-to-action URL", help="Clicks on the block's button go here and are counted.")
+    cta_url = fields.Char("Call-to-action URL", help="Clicks on the block's button go here and are counted: "
+                                                       "a page of this website, such as /shop.")
     promote = fields.Selection(
         [("none", "Nothing"), ("fixed", "These products"), ("top_sellers", "Top sellers of the most-viewed category")],
         default="none", required=True)
