@@ -4,15 +4,9 @@ from odoo import http
 from odoo.http import request
 
 from ..models.website import CONSENT_COOKIE, VISITOR_COOKIE, tracking_allowed
+from ..personalisation.urls import local_path
 
 YEAR = 365 * 24 * 3600
-
-
-def local_path(url, default="/"):
-    """Only redirect inside this website: never to another host."""
-    if not url or not url.startswith("/") or url[1:2] in ("/", "\\"):
-        return default
-    return url
 
 
 class EcrmTracking(http.Controller):
@@ -43,6 +37,7 @@ class EcrmTracking(http.Controller):
     @http.route("/ecrm/click/<int:rule_id>", type="http", auth="public", website=True, sitemap=False)
     def rule_click(self, rule_id, **kw):
         rule = request.env["ecrm.personalisation.rule"].sudo().browse(rule_id).exists()
+        # a rule saved before cta_url was checked may still hold another host: never follow it
         target = local_path(rule.cta_url if rule else None, default="/")
         cookie_key = request.httprequest.cookies.get(VISITOR_COOKIE)
         if rule and cookie_key and tracking_allowed():

@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import datetime
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..personalisation import clickstream
 
@@ -112,7 +113,12 @@ class EcrmPageView(models.Model):
 
     @api.model
     def cron_purge(self, days=None):
-        """Roll raw views older than the retention period into the daily aggregates, then drop them."""
+        """Roll raw views older than the retention period into the daily aggregates, then drop them.
+
+        It works on everyone's page views with plain SQL: the cron (as the superuser) or an eCRM Manager.
+        """
+        if not (self.env.user._is_superuser() or self.env.user.has_group("ecrm_core.group_ecrm_manager")):
+            raise AccessError(_("Only an eCRM manager may purge page views."))
         if days is None:
             days = int(self.env["ir.config_parameter"].sudo().get_param("ecrm_portal.page_view_retention_days", 90))
         cutoff = fields.Datetime.to_string(

@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
 from ..personalisation import engine
+from ..personalisation.urls import is_local_path
 
 _logger = logging.getLogger(__name__)
 _PARTNER = object()  # the slot of the visitor's partner id in a cached filter query
@@ -66,7 +67,8 @@ class EcrmPersonalisationRule(models.Model):
     placement = fields.Selection(PLACEMENT_SELECTION)
     content = fields.Html(translate=True, sanitize_attributes=False,
                           help="Edit it here or on the website in edit mode.")
-    cta_url = fields.Char("Call-to-action URL", help="Clicks on the block's button go here and are counted.")
+    cta_url = fields.Char("Call-to-action URL", help="Clicks on the block's button go here and are counted: "
+                                                       "a page of this website, such as /shop.")
     promote = fields.Selection(
         [("none", "Nothing"), ("fixed", "These products"), ("top_sellers", "Top sellers of the most-viewed category")],
         default="none", required=True)
@@ -106,12 +108,20 @@ class EcrmPersonalisationRule(models.Model):
             except Exception as exc:
                 raise ValidationError(_("Customer filter of %s is not a valid domain: %s") % (rule.name, exc))
 
+    @api.constrains("cta_url")
+    def _check_cta_url(self):
+        # the click route only follows paths of this website: another host would be an open redirect
+        for rule in self:
+            if rule.cta_url and not is_local_path(rule.cta_url):
+                raise ValidationError(_("The call-to-action URL must be a page of this website: a path starting "
+                                        "with a single / (such as /shop), not another host."))
+
     @api.constrains("redirect_from", "redirect_to")
     def _check_redirect(self):
         for rule in self:
             target = rule.redirect_to
-            # browsers read "//host" and "/\host" as another website
-            if target and (not target.startswith("/") or target[1:2] in ("/", "\\")):
+            # browsers read "//host", "/\host" and "/.//host" as another website
+            if target and not is_local_path(target):
                 raise ValidationError(_("Redirect only to a page of this website (a path starting with /)."))
             if target and engine.normalise_path(target) == engine.normalise_path(rule.redirect_from):
                 raise ValidationError(_("A page cannot redirect to itself."))

@@ -10,6 +10,7 @@ from odoo import models
 from odoo.http import request
 
 from ..personalisation import clickstream, engine
+from ..personalisation.urls import local_path
 from .website import VISITOR_COOKIE, tracking_allowed
 
 _logger = logging.getLogger(__name__)
@@ -58,7 +59,8 @@ class IrHttp(models.AbstractModel):
         if not request.env["ecrm.personalisation.rule"]._compiled_rules(website.id).has_redirects:
             return None
         rule = website._ecrm_slot(("redirect", engine.normalise_path(request.httprequest.path)))
-        return rule["actions"]["redirect_to"] if rule else None
+        # checked on save too; a rule saved before that check never sends a visitor off-site
+        return local_path(rule["actions"]["redirect_to"], default=None) if rule else None
 
     @classmethod
     def _ecrm_track(cls, website):

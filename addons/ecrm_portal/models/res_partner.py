@@ -61,8 +61,9 @@ class ResPartner(models.Model):
         return [code.strip() for code in text.split(",") if code.strip()]
 
     @api.model
+    @api.returns("ecrm.interaction")
     def ecrm_portal_timeline(self, limit=80):
-        """The current customer's own interactions, of the types staff made public."""
+        """The current customer's own interactions, of the types staff made public (ids over RPC)."""
         partner = self._ecrm_portal_partner()
         return self.env["ecrm.interaction"].sudo().search([
             ("commercial_partner_id", "=", partner.commercial_partner_id.id),
@@ -103,8 +104,10 @@ class ResPartner(models.Model):
     # ---- progressive profiling: one unanswered question at a time ----
 
     @api.model
+    @api.returns("ecrm.profile.question")
     def ecrm_portal_next_question(self):
-        """The first active question the logged-in customer has not answered yet (or an empty record)."""
+        """The first active question the logged-in customer has not answered yet (or an empty record;
+        over RPC a list of at most one id)."""
         partner = self._ecrm_portal_partner()
         answered = self.env["ecrm.profile.answer"].sudo().search([("partner_id", "=", partner.id)])
         return self.env["ecrm.profile.question"].sudo().search(

@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import datetime
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 ABANDONED_CARTS = """
     SELECT so.id, so.partner_id, so.write_date
@@ -28,7 +29,12 @@ class SaleOrder(models.Model):
 
     @api.model
     def ecrm_cron_abandoned_carts(self, idle_hours=None):
-        """Log one cart_abandoned interaction per idle website cart; running again logs nothing new."""
+        """Log one cart_abandoned interaction per idle website cart; running again logs nothing new.
+
+        It reads every website cart with plain SQL: the cron (as the superuser) or an eCRM Manager.
+        """
+        if not (self.env.user._is_superuser() or self.env.user.has_group("ecrm_core.group_ecrm_manager")):
+            raise AccessError(_("Only an eCRM manager may log abandoned carts."))
         if idle_hours is None:
             idle_hours = int(self.env["ir.config_parameter"].sudo().get_param(
                 "ecrm_portal.cart_idle_hours", 24))

@@ -34,8 +34,19 @@ class Website(models.Model):
                                            "visitor": None, "visitor_loaded": False}
         return state
 
-    @api.multi
-    def ecrm_visitor(self):
+    def _ecrm_page(self):
+        """Whether this website is serving a page of its own: the only time the QWeb hooks below answer.
+
+        Over XML-RPC there is no web request at all, over JSON-RPC and the backend a request that is
+        not the website's: the hooks then answer nothing (they would read the rules and the visitor
+        of whoever calls, with sudo, and crash on what is not there).
+        """
+        if not request or len(self) != 1 or not getattr(request, "is_frontend", False):
+            return False
+        website = getattr(request, "website", None)
+        return bool(website) and website.id == self.id
+
+    def _ecrm_visitor(self):
         """The consenting visitor of this request as a plain Visitor(id, cookie_key, visit_count), or None.
 
         One query, once per request; rules read it, tracking does not need it.
@@ -51,8 +62,7 @@ class Website(models.Model):
                 state["visitor"] = Visitor(*row) if row else None
         return state["visitor"]
 
-    @api.multi
-    def ecrm_decision(self):
+    def _ecrm_decision(self):
         """Evaluate this website's rules for the current visitor, once per request; never raises."""
         self.ensure_one()
         state = self._ecrm_state()
@@ -73,7 +83,7 @@ class Website(models.Model):
         """The plain visitor profile the rules read; looks up only the facts some rule needs."""
         user = self.env.user
         partner_id = user.partner_id.id if user.id != self.user_id.id else None
-        visitor = self.ecrm_visitor()
+        visitor = self._ecrm_visitor()
         profile = self._ecrm_base_profile(
             rules, partner_id, visitor.id if visitor else None, visit_count=visitor.visit_count if visitor else 0,
             utm=clickstream.utm_from_query(request.httprequest.args))
@@ -141,16 +151,18 @@ class Website(models.Model):
                 return set(getattr(Segment, method)(partner_id))
         return set()
 
-    # ---- QWeb hooks ----
+    # ---- QWeb hooks: public for the templates, they answer nothing outside a page (see _ecrm_page) ----
 
     @api.multi
     def ecrm_block(self, placement):
-        """The compiled rule whose content fills a placement on this page, or None."""
+        """The compiled rule whose content fills a placement on this page, or False."""
+        if not self._ecrm_page():
+            return False
         try:
             return self._ecrm_slot(("block", placement))
         except Exception as error:  # a broken rule never breaks the page
             self._ecrm_fail(error)
-            return None
+            return False
 
     def _ecrm_slot(self, slot):
         """The rule that won ``slot`` if the visitor is in its treatment arm.
@@ -158,25 +170,42 @@ class Website(models.Model):
         Either arm counts as one impression of the rule on this page view, so treatment
         and control are counted alike: where the slot is on the page.
         """
-        rule, arm = self.ecrm_decision().claimed(slot)
+        rule, arm = self._ecrm_decision().claimed(slot)
         if rule:
             self._ecrm_state()["shown" if arm == "treatment" else "held"].add(rule["id"])
         return rule if arm == "treatment" else None
 
     @api.multi
     def ecrm_block_html(self, rule):
-        """The block's HTML for visitors, from the per-worker cache; editors get the field itself."""
+        """The block's HTML for visitors, from the per-worker cache; editors get the field itself.
+
+        Only the rule this page's block shows: ``rule`` is what ecrm_block gave the template.
+        """
+        if not (self._ecrm_page() and self._ecrm_shows(rule)):
+            return ""
         content = self.env["ecrm.personalisation.rule"]._content_html(rule["id"], self.env.lang)
         return self.env["ir.qweb.field.html"].value_to_html(content, {"template_options": {}})
 
     @api.multi
+    @api.returns("ecrm.personalisation.rule")
     def ecrm_rule_record(self, rule):
         """The rule behind a block, for the website editor's t-field (designers may write it)."""
-        return self.env["ecrm.personalisation.rule"].sudo().browse(rule["id"])
+        Rule = self.env["ecrm.personalisation.rule"]
+        if not (self._ecrm_page() and self._ecrm_shows(rule)):
+            return Rule
+        # sudo: visitors cannot read rules; this is only the rule this page's block shows (checked above)
+        return Rule.sudo().browse(rule["id"])
+
+    def _ecrm_shows(self, rule):
+        """Whether ``rule`` (a compiled rule) is one this page put in a block."""
+        return isinstance(rule, dict) and rule.get("id") in self._ecrm_state()["shown"]
 
     @api.multi
+    @api.returns("product.template")
     def ecrm_promoted_products(self, limit=4):
         """Products the winning promotion rule puts forward, as the visitor may see them."""
+        if not self._ecrm_page():
+            return self.env["product.template"]
         rule = None
         try:
             rule = self._ecrm_slot(("promotion",))

@@ -1,4 +1,15 @@
+import xmlrpc.client
+
+from odoo import api
 from odoo.tests.common import TransactionCase
+
+
+def over_rpc(model, method, *args, **kwargs):
+    """What an integrator gets (ids first for a method on records): the call as odoo.service.model makes
+    it, and its value XML-RPC marshalled (a TypeError there is the traceback the caller would get)."""
+    value = api.call_kw(model, method, list(args), kwargs)
+    xmlrpc.client.dumps((value,), methodresponse=True, allow_none=False)
+    return value
 
 
 class PortalCase(TransactionCase):
@@ -21,3 +32,8 @@ class PortalCase(TransactionCase):
         return self.env["res.users"].with_context(no_reset_password=True).create({
             "login": login, "partner_id": partner.id,
             "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])]})
+
+    def make_staff_user(self, login, *groups):
+        return self.env["res.users"].with_context(no_reset_password=True).create({
+            "login": login, "name": login,
+            "groups_id": [(6, 0, [self.env.ref(group).id for group in ("base.group_user",) + groups])]})

@@ -1,6 +1,7 @@
 import datetime
 
 from odoo import fields
+from odoo.exceptions import AccessError
 
 from .common import PortalCase
 
@@ -46,3 +47,14 @@ class TestAbandonedCarts(PortalCase):
         confirmed.action_confirm()
         self.env["sale.order"].ecrm_cron_abandoned_carts(idle_hours=24)
         self.assertFalse(self.logged(idle))
+
+    def test_only_the_cron_and_ecrm_managers_log_abandoned_carts(self):
+        idle = self.cart(self.buyer, 30)
+        user = self.make_staff_user("ecrm.user.carts", "ecrm_core.group_ecrm_user")
+        for caller in (self.buyer_user, self.make_staff_user("employee.carts"), user):
+            with self.assertRaises(AccessError):
+                self.env["sale.order"].sudo(caller).ecrm_cron_abandoned_carts(idle_hours=24)
+        self.assertFalse(self.logged(idle))
+        manager = self.make_staff_user("ecrm.manager.carts", "ecrm_core.group_ecrm_manager")
+        self.env["sale.order"].sudo(manager).ecrm_cron_abandoned_carts(idle_hours=24)
+        self.assertEqual(len(self.logged(idle)), 1)

@@ -60,6 +60,19 @@ class TestClickstream(PortalCase):
                          (3, 1, 1))
         self.assertEqual((rule.impression_count, rule.control_count, rule.click_count), (3, 1, 1))
 
+    def test_only_the_cron_and_ecrm_managers_purge(self):
+        View = self.env["ecrm.page.view"]
+        View._record({"visitor_id": self.env["ecrm.visitor"].create({}).id, "path": "/shop"})
+        self.env.cr.execute("UPDATE ecrm_page_view SET date = '2001-01-01'")
+        user = self.make_staff_user("ecrm.user.purge", "ecrm_core.group_ecrm_user")
+        for caller in (self.buyer_user, self.make_staff_user("employee.purge"), user):
+            with self.assertRaises(AccessError):
+                View.sudo(caller).cron_purge(days=90)
+        self.assertTrue(View.search_count([]))
+        manager = self.make_staff_user("ecrm.manager.purge", "ecrm_core.group_ecrm_manager")
+        self.assertTrue(View.sudo(manager).cron_purge(days=90))
+        self.assertFalse(View.search_count([]))
+
     def test_path_report_entry_exit_and_cart_without_order(self):
         visitor = self.env["ecrm.visitor"].create({})
         View = self.env["ecrm.page.view"]

@@ -1,4 +1,4 @@
-from .common import PortalCase
+from .common import PortalCase, over_rpc
 
 
 class TestPreview(PortalCase):
@@ -20,6 +20,10 @@ class TestPreview(PortalCase):
         as_nobody = {row["rule_id"]: row for row in Preview.create({"website_id": website.id}).preview()}
         self.assertFalse(as_nobody[nhs.id]["matched"])
         self.assertTrue(as_nobody[anonymous.id]["wins"])
+        # a rule that does not match has no arm: false, which XML-RPC can send (None it cannot)
+        self.assertIs(as_nobody[nhs.id]["variant"], False)
+        wizard = Preview.create({"website_id": website.id})
+        self.assertEqual(over_rpc(Preview, "preview", wizard.ids)[0]["rule_id"], nhs.id)
         wizard = Preview.create({"website_id": website.id, "partner_id": self.buyer.id})
         self.assertIn("NHS (test)", wizard.result_html)
 

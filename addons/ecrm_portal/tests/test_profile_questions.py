@@ -1,6 +1,6 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import PortalCase
+from .common import PortalCase, over_rpc
 
 
 class TestProfileQuestions(PortalCase):
@@ -15,6 +15,13 @@ class TestProfileQuestions(PortalCase):
 
     def as_buyer(self):
         return self.env["res.partner"].sudo(self.buyer_user)
+
+    def test_over_rpc_the_next_question_is_a_list_of_at_most_one_id(self):
+        Partner = self.as_buyer()
+        self.assertEqual(over_rpc(Partner, "ecrm_portal_next_question"), [self.size.id])
+        Partner.ecrm_portal_answer(self.size.id, "20 to 50")
+        Partner.ecrm_portal_answer(self.renewal.id, "March")
+        self.assertEqual(over_rpc(Partner, "ecrm_portal_next_question"), [])
 
     def test_questions_come_one_at_a_time_and_never_twice(self):
         Partner = self.as_buyer()

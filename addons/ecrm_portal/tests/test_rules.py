@@ -51,13 +51,23 @@ class TestRules(PortalCase):
             self.rule(partner_domain="[('no_such_field', '=', 1)]")
         with self.assertRaises(ValidationError):
             self.rule(redirect_from="/offer", redirect_to="https://evil.example/")
-        for elsewhere in ("//evil.example/", "/\\evil.example/"):
+        for elsewhere in ("//evil.example/", "/\\evil.example/", "/.//evil.example/"):
             with self.assertRaises(ValidationError):
                 self.rule(redirect_from="/offer", redirect_to=elsewhere)
         with self.assertRaises(ValidationError):
             self.rule(redirect_from="/offer/", redirect_to="/offer?utm_source=loop")
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             self.rule(viewed_days=10 ** 9)  # "viewed in the last 2.7 million years" would break the page query
+
+    def test_a_button_leads_to_a_page_of_this_website_only(self):
+        self.assertEqual(self.rule(cta_url="/shop?category=2").cta_url, "/shop?category=2")
+        for elsewhere in ("https://evil.example/", "//evil.example", "/\\evil.example", "/.//evil.example/x",
+                          "/%2e%2e//evil.example", "javascript:alert(1)"):
+            with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                self.rule(cta_url=elsewhere)
+        rule = self.rule(cta_url="/shop")
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            rule.write({"cta_url": "http://evil.example/"})
 
     def test_rule_website_scope(self):
         other_site = self.env["website"].create({"name": "Other site (test)"})

@@ -1,6 +1,6 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import PortalCase
+from .common import PortalCase, over_rpc
 
 
 class TestSelfService(PortalCase):
@@ -36,6 +36,9 @@ class TestSelfService(PortalCase):
         self.assertNotIn(private, seen)
         self.assertNotIn(theirs, seen)
         self.assertEqual(self.env["res.partner"].sudo(self.other_user).ecrm_portal_timeline().ids, [theirs])
+        # over RPC: the ids, not a recordset neither protocol can send
+        self.assertEqual(over_rpc(self.env["res.partner"].sudo(self.buyer_user), "ecrm_portal_timeline"), seen)
+        self.assertEqual(over_rpc(self.env["res.partner"].sudo(self.other_user), "ecrm_portal_timeline"), [theirs])
 
     def test_portal_users_cannot_read_tracking_or_rules(self):
         visitor = self.env["ecrm.visitor"].create({"partner_id": self.other.id})

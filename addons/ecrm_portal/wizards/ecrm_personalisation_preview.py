@@ -38,7 +38,10 @@ class EcrmPersonalisationPreview(models.TransientModel):
 
     @api.multi
     def preview(self):
-        """Plain result for integrators: [{rule_id, name, matched, variant, wins, reasons}]."""
+        """Plain result for integrators: [{rule_id, name, matched, variant, wins, reasons}].
+
+        ``variant`` is "treatment", "control" or false (the rule did not match): XML-RPC has no None.
+        """
         self.ensure_one()
         if not self.env.user.has_group("ecrm_core.group_ecrm_user"):
             raise AccessError(_("Only eCRM users may preview personalisation."))
@@ -46,7 +49,7 @@ class EcrmPersonalisationPreview(models.TransientModel):
         decision = engine.decide(rules, self._profile(rules), explain=True)
         return [{
             "rule_id": evaluation.rule["id"], "name": evaluation.rule["name"], "matched": evaluation.matched,
-            "variant": evaluation.variant, "wins": evaluation.rule["id"] in decision.impressions,
+            "variant": evaluation.variant or False, "wins": evaluation.rule["id"] in decision.impressions,
             "reasons": ["%s %s" % ("ok" if check.ok else "NO", check.reason) for check in evaluation.checks],
         } for evaluation in decision.evaluations]
 

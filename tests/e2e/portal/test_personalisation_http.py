@@ -1,6 +1,9 @@
 """Rule actions over plain HTTP: session pricelist, A/B split with its control group, the website editor."""
 import re
+import urllib.parse
+import xmlrpc.client
 
+import odoorpc
 import pytest
 import requests
 
@@ -100,3 +103,37 @@ def test_content_block_is_edited_in_place_with_the_website_editor(odoo_server, a
     connect(odoo_server, designer_login, designer_login).env["ir.ui.view"].save(rule, edited, None)
     assert "After the edit" in env["ecrm.personalisation.rule"].read([rule], ["content"])[0]["content"]
     assert "After the edit" in requests.get(home).text  # the cached block follows the edit
+
+
+def test_page_helpers_answer_nothing_over_rpc_while_the_page_shows_the_block(odoo_server, admin_rpc, new_records):
+    """The QWeb hooks work while a page renders; over RPC (even as the admin) they give nothing away."""
+    website = admin_rpc.env["website"].search([], limit=1)[0]
+    rule = new_records("ecrm.personalisation.rule", {
+        "name": "Everyone on the e2e campaign (e2e)", "priority": 2000, "utm_campaign": "rpc_e2e",
+        "placement": "home_banner", "content": "<p>RPC e2e banner</p>", "promote": "fixed",
+        "product_ids": [(6, 0, [admin_rpc.env.ref("product.product_product_8_product_template").id])]})
+    page = requests.get(odoo_server.url + "/?utm_campaign=rpc_e2e").text
+    assert "RPC e2e banner" in page and 'data-ecrm-rule="%d"' % rule in page and "ecrm_promoted_product" in page
+
+    xml = xmlrpc.client.ServerProxy(odoo_server.url + "/xmlrpc/2/object")
+    uid = xmlrpc.client.ServerProxy(odoo_server.url + "/xmlrpc/2/common").authenticate(
+        odoo_server.database, "admin", "admin", {})
+    calls = [("ecrm_block", [[website], "home_banner"]), ("ecrm_promoted_products", [[website]]),
+             ("ecrm_block_html", [[website], {"id": rule}]), ("ecrm_rule_record", [[website], {"id": rule}])]
+    for method, args in calls:
+        assert not xml.execute_kw(odoo_server.database, uid, "admin", "website", method, args), method
+        assert not admin_rpc.execute_kw("website", method, args), method
+    for method in ("_ecrm_visitor", "_ecrm_decision", "_ecrm_slot"):
+        with pytest.raises(xmlrpc.client.Fault, match="Private methods"):
+            xml.execute_kw(odoo_server.database, uid, "admin", "website", method, [[website]])
+        with pytest.raises(odoorpc.error.RPCError, match="Private methods"):
+            admin_rpc.execute_kw("website", method, [[website]])
+
+
+def test_a_rule_button_leads_to_its_page_and_is_counted(odoo_server, admin_rpc, new_records):
+    rule = new_records("ecrm.personalisation.rule", {"name": "Button (e2e)", "active": False, "cta_url": "/shop?x=1"})
+    response = requests.get(odoo_server.url + "/ecrm/click/%d" % rule, allow_redirects=False)
+    assert response.status_code in (302, 303)
+    location = urllib.parse.urlsplit(response.headers["Location"])
+    assert location.netloc in ("", urllib.parse.urlsplit(odoo_server.url).netloc)
+    assert location.path.endswith("/shop") and location.query == "x=1"
