@@ -215,7 +215,7 @@ class EcrmTradingPartner(models.Model):
             currency=self._effective_pricelist().currency_id.name or "GBP",
             buyer_gln=self.gln or "0000000000000", buyer_name=self.partner_id.name,
             seller_name=self.company_id.name)
-        exchange = self.env["ecrm.exchange"].receive(self, "peppol-order", payload, test_mode=True)._run(payload)
+        exchange = self.env["ecrm.exchange"]._receive(self, "peppol-order", payload, test_mode=True)._run(payload)
         return {
             "type": "ir.actions.act_window", "res_model": "ecrm.exchange", "res_id": exchange.id,
             "view_mode": "form", "target": "current",

@@ -1,4 +1,5 @@
 from odoo.exceptions import AccessError
+from odoo.models import check_method_name
 
 from .common import EprocurementCase
 
@@ -67,3 +68,12 @@ class TestSecurity(EprocurementCase):
         credential = action["context"]["default_credential"]
         self.assertEqual(self.env["ecrm.trading.partner"]._authenticate(credential, "10.0.0.1"), self.trading_partner)
         self.assertFalse(self.env["ecrm.credential.wizard"].search([]))
+
+    def test_the_intake_helpers_are_not_an_rpc_surface(self):
+        # the endpoint stores exchanges with records it authenticated; over RPC the helpers
+        # would let anyone store exchanges for any trading partner
+        for name in ("receive", "record_refusal"):
+            self.assertFalse(hasattr(type(self.Exchange), name), "ecrm.exchange.%s is callable over RPC" % name)
+        for name in ("_receive", "_record_refusal"):
+            with self.assertRaises(AccessError):
+                check_method_name(name)
