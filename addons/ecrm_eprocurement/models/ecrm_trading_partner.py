@@ -204,8 +204,15 @@ class EcrmTradingPartner(models.Model):
 
     @api.multi
     def action_send_test_order(self):
-        """Run a sample PEPPOL order from the first mapped products through the real pipeline, in test mode."""
+        """Run a sample PEPPOL order from the first mapped products through the real pipeline, in test mode.
+
+        Only an eCRM Manager may: the pipeline writes exchanges and quotations as the superuser.
+        """
         self.ensure_one()
+        if not self.env.user.has_group("ecrm_core.group_ecrm_manager"):
+            raise AccessError(_("Only an eCRM Manager may send a test order."))
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         mappings = self.product_mapping_ids[:3]
         if not mappings:
             raise UserError(_("Map at least one buyer item id to a product before sending a test order."))

@@ -77,3 +77,14 @@ class TestSecurity(EprocurementCase):
         for name in ("_receive", "_record_refusal"):
             with self.assertRaises(AccessError):
                 check_method_name(name)
+
+    def test_only_a_manager_sends_a_test_order(self):
+        user = self.make_user("eproc_test_order_user", ["ecrm_core.group_ecrm_user"])
+        manager = self.make_user("eproc_test_order_manager", ["ecrm_core.group_ecrm_manager"])
+        exchanges = self.Exchange.search_count([])
+        with self.assertRaises(AccessError):
+            self.trading_partner.sudo(user).action_send_test_order()
+        self.assertEqual(self.Exchange.search_count([]), exchanges, "a refused test order left an exchange")
+        action = self.trading_partner.sudo(manager).action_send_test_order()
+        self.assertEqual(self.Exchange.browse(action["res_id"]).test_mode, True)
+
