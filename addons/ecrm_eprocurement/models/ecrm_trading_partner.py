@@ -176,12 +176,20 @@ class EcrmTradingPartner(models.Model):
         return matches, problems
 
     def _delivery_partner(self, delivery, buyer):
-        """Delivery contact from the order's delivery party: GLN, then address; created if new."""
+        """Delivery contact from the order's delivery party: GLN, then address; created if new.
+
+        A GLN names a delivery point only within the buyer's own commercial entity (or, for a
+        consortium ordering for a member, the consortium's): another customer's GLN is answered
+        exactly like a GLN nobody has, so a buyer can neither ship to someone else's depot nor
+        tell which GLNs exist.
+        """
         if not delivery or not (delivery.get("gln") or delivery.get("street")):
             return buyer.browse(buyer.address_get(["delivery"])["delivery"]), []
         commercial = buyer.commercial_partner_id
         if delivery.get("gln"):
-            found = self.env["res.partner"].search([("ecrm_gln", "=", delivery["gln"])])
+            owners = (commercial | self.partner_id.commercial_partner_id).ids
+            found = self.env["res.partner"].search([
+                ("ecrm_gln", "=", delivery["gln"]), ("id", "child_of", owners)])
             if found:
                 in_tree = found.filtered(lambda p: p.commercial_partner_id == commercial)
                 return (in_tree or found)[0], []

@@ -88,3 +88,30 @@ class TestSecurity(EprocurementCase):
         action = self.trading_partner.sudo(manager).action_send_test_order()
         self.assertEqual(self.Exchange.browse(action["res_id"]).test_mode, True)
 
+    def test_another_customers_delivery_gln_is_answered_like_an_unknown_one(self):
+        other = self.env["res.partner"].create({"name": "Other Trust (test)", "is_company": True})
+        depot = self.env["res.partner"].create({
+            "name": "Other Depot (test)", "parent_id": other.id, "type": "delivery", "street": "1 Secret Way",
+            "ecrm_gln": "5099999000043"})
+        foreign = self.receive(self.order("PO-F", delivery_gln=depot.ecrm_gln))
+        unknown = self.receive(self.order("PO-U", delivery_gln="5099999000098"))
+        self.assertEqual((foreign.state, foreign.http_status), ("error", 422))
+        self.assertEqual(foreign.error_message.replace(depot.ecrm_gln, "<gln>"),
+                         unknown.error_message.replace("5099999000098", "<gln>"))
+        self.assertEqual(foreign.error_message, "unknown delivery location GLN %s" % depot.ecrm_gln)
+        self.assertFalse(self.env["sale.order"].search([("partner_shipping_id", "=", depot.id)]))
+        # the buyer's own depots still answer to their GLN
+        own = self.receive(self.order("PO-O", delivery_gln="5099999000012"))
+        self.assertEqual(own.sale_order_id.partner_shipping_id, self.goods_in)
+
+    def test_a_consortium_member_ships_to_the_consortium_or_itself_only(self):
+        member = self.env["res.partner"].create({"name": "Ripon (test)", "is_company": True,
+                                                 "ecrm_gln": "5099999000036"})
+        ward = self.env["res.partner"].create({"name": "Ripon ward (test)", "parent_id": member.id,
+                                               "type": "delivery", "ecrm_gln": "5099999000050"})
+        self.trading_partner.member_ids = member
+        to_member = self.receive(self.order("PO-M1", buyer_gln="5099999000036", delivery_gln="5099999000050"))
+        self.assertEqual(to_member.sale_order_id.partner_shipping_id, ward)
+        to_consortium = self.receive(self.order("PO-M2", buyer_gln="5099999000036", delivery_gln="5099999000012"))
+        self.assertEqual(to_consortium.sale_order_id.partner_shipping_id, self.goods_in)
+
