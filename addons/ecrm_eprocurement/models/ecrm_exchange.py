@@ -158,6 +158,18 @@ class EcrmExchange(models.Model):
         exchange._fail(ExchangeRejected(status, [Problem(None, message)], retryable=False))
         return exchange
 
+    @api.multi
+    def unlink(self):
+        """eCRM Managers delete exchanges, which nobody may write.
+
+        The host deletes a record's attachments (the payload) and chatter messages only for a
+        user who may write the record, so once the caller's own unlink rights and company rule
+        are checked here, the deletion runs as the superuser.
+        """
+        self.check_access_rights("unlink")
+        self.check_access_rule("unlink")
+        return super(EcrmExchange, self.sudo()).unlink()
+
     def _payload(self):
         return base64.b64decode(self.payload_attachment_id.datas or b"")
 

@@ -115,3 +115,28 @@ class TestSecurity(EprocurementCase):
         to_consortium = self.receive(self.order("PO-M2", buyer_gln="5099999000036", delivery_gln="5099999000012"))
         self.assertEqual(to_consortium.sale_order_id.partner_shipping_id, self.goods_in)
 
+    def test_a_manager_maps_products_and_deletes_exchanges_of_own_company_only(self):
+        manager = self.make_user("eproc_manager_c", ["ecrm_core.group_ecrm_manager"])
+        Mapping = self.env["ecrm.trading.partner.product"]
+        mapping = Mapping.sudo(manager).create({"trading_partner_id": self.trading_partner.id,
+                                                "buyer_item_id": "H-2", "product_id": self.board.id})
+        self.assertEqual(mapping.company_id, self.trading_partner.company_id)
+        created = self.env["ecrm.trading.partner"].sudo(manager).create({
+            "name": "Ripon (test)", "partner_id": self.buyer.id,
+            "product_mapping_ids": [(0, 0, {"buyer_item_id": "R-1", "product_id": self.frame.id})]})
+        self.assertEqual(created.product_mapping_ids.buyer_item_id, "R-1")
+        other_company = self.env["res.company"].create({"name": "Other Ltd (mapping test)"})
+        outsider = self.make_user("eproc_outsider_c", ["ecrm_core.group_ecrm_manager"], company=other_company)
+        with self.assertRaises(AccessError):
+            Mapping.sudo(outsider).create({"trading_partner_id": self.trading_partner.id,
+                                           "buyer_item_id": "H-3", "product_id": self.board.id})
+        # exchanges: nobody writes them, a manager deletes them (with their payload)
+        exchange = self.receive(self.order())
+        payload = exchange.payload_attachment_id
+        with self.assertRaises(AccessError):
+            exchange.sudo(outsider).unlink()
+        with self.assertRaises(AccessError):
+            exchange.sudo(self.make_user("eproc_user_c", ["ecrm_core.group_ecrm_user"])).unlink()
+        exchange.sudo(manager).unlink()
+        self.assertFalse(exchange.exists() or payload.exists())
+        self.assertTrue(self.orders_for("PO-1"), "the sale order goes on without its exchange")
