@@ -282,6 +282,8 @@ METHODS = [
     row("ecrm.exchange", "retry",         DENY, DENY,   Own(retried_list), Own(retried_list),
         lambda c: [[c.ids["exchange"]]]),
     row("ecrm.exchange", "action_retry",  DENY, DENY,   ALLOW,  ALLOW,   lambda c: [[c.ids["exchange"]]]),
+    # managers delete exchanges (with their payload) though nobody writes them
+    row("ecrm.exchange", "unlink",        DENY, DENY,   DENY,   ALLOW,   lambda c: [[c.box.exchange()]]),
     row("ecrm.trading.partner", "generate_credential", DENY, DENY, DENY, ALLOW,
         lambda c: [[c.box.trading_partner()]]),
     row("ecrm.trading.partner", "action_generate_credential", DENY, DENY, DENY, ALLOW,
