@@ -106,16 +106,16 @@ class EprocurementController(http.Controller):
                                 "(send 'Authorization: Bearer <credential>'), or source address not allowed.")
             if not partner._format_enabled(format_code):
                 message = "format %s is not enabled for this trading partner" % format_code
-                refused = Exchange.record_refusal(partner, format_code, 403, message, remote_addr)
+                refused = Exchange._record_refusal(partner, format_code, 403, message, remote_addr)
                 return _refusal(format_code, 403, "format_not_enabled", message, exchange=refused)
             if payload is None and declared <= limit:
                 payload = request.httprequest.stream.read(limit + 1)
             if declared > limit or len(payload) > limit:
                 size = max(declared, len(payload or b""))
                 message = "document is %d bytes or more, the limit is %d bytes" % (size, limit)
-                refused = Exchange.record_refusal(partner, format_code, 413, message, remote_addr, size)
+                refused = Exchange._record_refusal(partner, format_code, 413, message, remote_addr, size)
                 return _refusal(format_code, 413, "too_large", message, exchange=refused)
-            exchange_id = Exchange.receive(partner, format_code, payload, remote_addr).id
+            exchange_id = Exchange._receive(partner, format_code, payload, remote_addr).id
         return self._process(registry, exchange_id, payload)
 
     def _process(self, registry, exchange_id, payload):

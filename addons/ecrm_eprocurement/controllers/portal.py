@@ -60,7 +60,7 @@ class EprocurementPortal(CustomerPortal):
                 return request.render("ecrm_eprocurement.portal_eprocurement", values)
         Exchange = request.env["ecrm.exchange"].sudo()
         try:
-            exchange = Exchange.receive(trading_partner, format_code, payload, request.httprequest.remote_addr)
+            exchange = Exchange._receive(trading_partner, format_code, payload, request.httprequest.remote_addr)
             exchange._run(payload)
         except DuplicateRace:
             values["error"] = _("This order is being processed by another delivery; check its status shortly.")

@@ -194,12 +194,20 @@ class EcrmTradingPartner(models.Model):
         return matches, problems
 
     def _delivery_partner(self, delivery, buyer):
-        """Delivery contact from the order's delivery party: GLN, then address; created if new."""
+        """Delivery contact from the order's delivery party: GLN, then address; created if new.
+
+        A GLN names a delivery point only within the buyer's own commercial entity (or, for a
+        consortium ordering for a member, the consortium's): another customer's GLN is answered
+        exactly like a GLN nobody has, so a buyer can neither ship to someone else's depot nor
+        tell which GLNs exist.
+        """
         if not delivery or not (delivery.get("gln") or delivery.get("street")):
             return buyer.browse(buyer.address_get(["delivery"])["delivery"]), []
         commercial = buyer.commercial_partner_id
         if delivery.get("gln"):
-            found = self.env["res.partner"].search([("ecrm_gln", "=", delivery["gln"])])
+            owners = (commercial | self.partner_id.commercial_partner_id).ids
+            found = self.env["res.partner"].search([
+                ("ecrm_gln", "=", delivery["gln"]), ("id", "child_of", owners)])
             if found:
                 in_tree = found.filtered(lambda p: p.commercial_partner_id == commercial)
                 return (in_tree or found)[0], []
@@ -222,8 +230,15 @@ class EcrmTradingPartner(models.Model):
 
     @api.multi
     def action_send_test_order(self):
-        """Run a sample PEPPOL order from the first mapped products through the real pipeline, in test mode."""
+        """Run a sample PEPPOL order from the first mapped products through the real pipeline, in test mode.
+
+        Only an eCRM Manager may: the pipeline writes exchanges and quotations as the superuser.
+        """
         self.ensure_one()
+        if not self.env.user.has_group("ecrm_core.group_ecrm_manager"):
+            raise AccessError(_("Only an eCRM Manager may send a test order."))
+        self.check_access_rights("write")
+        self.check_access_rule("write")
         mappings = self.product_mapping_ids[:3]
         if not mappings:
             raise UserError(_("Map at least one buyer item id to a product before sending a test order."))
@@ -233,7 +248,7 @@ class EcrmTradingPartner(models.Model):
             currency=self._effective_pricelist().currency_id.name or "GBP",
             buyer_gln=self.gln or "0000000000000", buyer_name=self.partner_id.name,
             seller_name=self.company_id.name)
-        exchange = self.env["ecrm.exchange"].receive(self, "peppol-order", payload, test_mode=True)._run(payload)
+        exchange = self.env["ecrm.exchange"]._receive(self, "peppol-order", payload, test_mode=True)._run(payload)
         return {
             "type": "ir.actions.act_window", "res_model": "ecrm.exchange", "res_id": exchange.id,
             "view_mode": "form", "target": "current",

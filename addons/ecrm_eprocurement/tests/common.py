@@ -40,7 +40,7 @@ class EprocurementCase(TransactionCase):
         return build_order(document_id, lines, **kwargs)
 
     def receive(self, payload, trading_partner=None, fmt="peppol-order"):
-        exchange = self.Exchange.receive(trading_partner or self.trading_partner, fmt, payload)
+        exchange = self.Exchange._receive(trading_partner or self.trading_partner, fmt, payload)
         return exchange._run()
 
     def orders_for(self, document_id):

@@ -89,7 +89,7 @@ class TestExchangeProcessing(EprocurementCase):
 
     def test_the_claim_index_refuses_two_processed_exchanges_for_one_document(self):
         first = self.receive(self.order())
-        twin = self.Exchange.receive(self.trading_partner, "peppol-order", self.order())
+        twin = self.Exchange._receive(self.trading_partner, "peppol-order", self.order())
         twin.write({"buyer_document_id": "PO-1"})
         with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             twin._set_state("validated")
@@ -153,7 +153,7 @@ class TestExchangeProcessing(EprocurementCase):
     def test_urgency_rule(self):
         now = datetime.datetime(2026, 11, 22, 10, 0)
         self.trading_partner.urgent_sla_hours = 4
-        probe = self.Exchange.receive(self.trading_partner, "csv", b"x")
+        probe = self.Exchange._receive(self.trading_partner, "csv", b"x")
         self.assertTrue(probe._is_urgent({"note": "URGENT: ward closing"}, now))
         self.assertFalse(probe._is_urgent({"delivery": {"requested_date": "2026-11-23"}}, now))
         later = now + datetime.timedelta(hours=11)

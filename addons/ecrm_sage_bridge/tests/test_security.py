@@ -42,3 +42,25 @@ class TestSecurity(SageCase):
         self.assertFalse(self.Binding.sudo(other_manager).search([("backend_id", "=", self.backend.id)]))
         with self.assertRaises(AccessError):
             self.Backend.sudo(other_manager).export_batch(self.backend.id, "customers", False)
+
+    def test_a_manager_creates_batches_bindings_and_receipts_of_own_backends_only(self):
+        # their company_id is the backend's, stored only after the INSERT: the company rules must
+        # not refuse a manager (who is no administrator) the records of their own company's backend
+        manager = self.make_user("sage_manager_c", ["ecrm_core.group_ecrm_manager"])
+        batch = self.env["ecrm.sage.batch"].sudo(manager).create({"backend_id": self.backend.id, "kind": "customers"})
+        binding = self.Binding.sudo(manager).create({
+            "backend_id": self.backend.id, "res_model": "res.partner", "res_id": self.hudd.id,
+            "partner_id": self.hudd.id, "sage_ref": "HUDD01"})
+        receipt = self.env["ecrm.sage.receipt"].sudo(manager).create({
+            "backend_id": self.backend.id, "partner_id": self.hudd.id, "date": "2026-11-20", "amount": 10.0,
+            "transaction_key": "test-c-1", "sage_type": "SR"})
+        self.assertEqual((batch.company_id, binding.company_id, receipt.company_id), (self.company,) * 3)
+        other = self.env["res.company"].create({"name": "Calder Lifts (sage test)"})
+        outsider = self.make_user("sage_outsider_c", ["ecrm_core.group_ecrm_manager"], company=other)
+        with self.assertRaises(AccessError):
+            self.env["ecrm.sage.batch"].sudo(outsider).create({"backend_id": self.backend.id, "kind": "customers"})
+        with self.assertRaises(AccessError):
+            self.env["ecrm.sage.receipt"].sudo(outsider).create({
+                "backend_id": self.backend.id, "partner_id": self.wake.id, "date": "2026-11-20", "amount": 1.0,
+                "transaction_key": "test-c-2", "sage_type": "SR"})
+        self.assertFalse(self.env["ecrm.sage.batch"].sudo(outsider).search([("id", "=", batch.id)]))

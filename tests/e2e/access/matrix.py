@@ -273,14 +273,17 @@ METHODS = [
     row("website", "get_current_pricelist", PASS, PASS, PASS,   PASS,    lambda c: [[c.ids["website"]]],
         protocols=JSON),
     # ---- ecrm_eprocurement ------------------------------------------------------------------------
-    # intake helpers the endpoint calls with records, never an RPC surface
-    row("ecrm.exchange", "receive",       DENY, DENY,   DENY,   DENY,
+    # intake helpers the endpoint calls with records, never an RPC surface: private, so Odoo refuses
+    # them to everyone (these rows are the only private ones; the inventory lists public methods)
+    row("ecrm.exchange", "_receive",      DENY, DENY,   DENY,   DENY,
         lambda c: [c.ids["trading_partner"], "csv", "MX-1,1"]),
-    row("ecrm.exchange", "record_refusal", DENY, DENY,  DENY,   DENY,
+    row("ecrm.exchange", "_record_refusal", DENY, DENY, DENY,   DENY,
         lambda c: [c.ids["trading_partner"], "csv", 403, "Matrix refusal"]),
     row("ecrm.exchange", "retry",         DENY, DENY,   Own(retried_list), Own(retried_list),
         lambda c: [[c.ids["exchange"]]]),
     row("ecrm.exchange", "action_retry",  DENY, DENY,   ALLOW,  ALLOW,   lambda c: [[c.ids["exchange"]]]),
+    # managers delete exchanges (with their payload) though nobody writes them
+    row("ecrm.exchange", "unlink",        DENY, DENY,   DENY,   ALLOW,   lambda c: [[c.box.exchange()]]),
     row("ecrm.trading.partner", "generate_credential", DENY, DENY, DENY, ALLOW,
         lambda c: [[c.box.trading_partner()]]),
     row("ecrm.trading.partner", "action_generate_credential", DENY, DENY, DENY, ALLOW,

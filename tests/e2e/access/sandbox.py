@@ -349,6 +349,10 @@ class Sandbox:
         return self.create("ecrm.trading.partner", {"name": self.unique("Matrix Buyer "),
                                                     "partner_id": self.ids["own_company"], "test_mode": True})
 
+    def exchange(self):
+        """A fresh failed exchange of the sandbox buyer (an order for an item nobody mapped)."""
+        return self.post_order(self.credential, self.unique("MX-DEL-"), item="MX-UNKNOWN")
+
     def backend(self):
         return self.create("ecrm.sage.backend", {"name": self.unique("Matrix Sage "), "start_date": "2099-01-01"})
 

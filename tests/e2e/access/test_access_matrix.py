@@ -11,6 +11,8 @@ import xmlrpc.client
 
 import pytest
 
+from odoo.models import regex_private
+
 from .actors import DENIED, OK, RpcActor, WebSession
 from .expect import ALLOW, DENY, Host
 from .inventory import Inventory, Route
@@ -89,7 +91,9 @@ def _compare(found, classified, what):
 
 
 def test_inventory_methods_are_classified(inventory):
-    _compare(inventory.methods, {(row.model, row.method) for row in METHODS}, "Methods")
+    # rows of private methods (``_x``) hold that Odoo refuses them over RPC; the inventory has public ones only
+    _compare(inventory.methods, {(row.model, row.method) for row in METHODS if not regex_private.match(row.method)},
+             "Methods")
 
 
 def test_inventory_models_are_classified(inventory):

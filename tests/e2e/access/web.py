@@ -170,7 +170,15 @@ def same_as_unknown_gln(c, response):
     if (response.status, mine.get("error")) != (unknown.status, theirs.get("error")):
         return "a foreign GLN answers %s %s, an unknown one %s %s: the buyer can tell which GLNs exist" % (
             response.status, mine.get("error"), unknown.status, theirs.get("error"))
-    shipped = c.admin.ok("sale.order", "search_count", [("partner_shipping_id", "=", c.ids["other_depot"])])
+    foreign = c.read("res.partner", c.ids["other_depot"], ["ecrm_gln"])["ecrm_gln"]
+    if (mine.get("message") or "").replace(foreign, "<GLN>") != (theirs.get("message") or "").replace(
+            "5000000099994", "<GLN>"):
+        return "a foreign GLN answers %r, an unknown one %r" % (mine.get("message"), theirs.get("message"))
+    # the other buyer's own orders ship to its depot by default: only someone else's count
+    shipped = c.admin.ok("sale.order", "search_count", [("partner_shipping_id", "=", c.ids["other_depot"]),
+                                                        ("partner_id", "not in", c.admin.ok(
+                                                            "res.partner", "search",
+                                                            [("id", "child_of", c.ids["other_company"])]))])
     if shipped:
         return "%d sale order(s) of this buyer ship to another buyer's depot" % shipped
 
