@@ -400,6 +400,8 @@ class ResPartner(models.Model):
 
     def _ecrm_record_opt_out(self):
         """``opt_out`` was set on these customers: record their e-mail consent opted out, audited."""
+        if not self:
+            return
         source = trusted_context(self.env, "ecrm_consent_source")
         if source not in dict(CONSENT_SOURCES):
             source = "import" if self.env.context.get("import_file") else "staff"
