@@ -1,18 +1,33 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 
 CONSENT_CHANNELS = [("email", "E-mail"), ("phone", "Phone"), ("post", "Post"), ("sms", "SMS")]
 CONSENT_STATES = [("unknown", "Unknown"), ("opted_in", "Opted in"), ("opted_out", "Opted out")]
-CONSENT_SOURCES = [("form", "Web form"), ("import", "Import"), ("portal", "Portal"), ("staff", "Staff")]
+CONSENT_SOURCES = [("form", "Web form"), ("import", "Import"), ("portal", "Portal"), ("staff", "Staff"),
+                   ("unsubscribe_link", "Unsubscribe link")]
+# context key of the writes that mirror e-mail consent onto res.partner.opt_out (and back): no second round
+OPT_OUT_SYNC = "ecrm_opt_out_sync"
+
+
+def trusted_context(env, key):
+    """A context value set by the suite's own superuser code (the unsubscribe link, the opt_out mirror).
+
+    Over RPC anyone can pass any context: only code already running as superuser may tell who
+    changed a consent, and from where.
+    """
+    return env.context.get(key) if env.uid == SUPERUSER_ID else None
 
 
 class EcrmConsent(models.Model):
     """A customer's current marketing permission on one channel.
 
     Every change is copied to ``ecrm.consent.history``; that history is the
-    audit trail and is never edited.
+    audit trail and is never edited. E-mail consent and Odoo's ``opt_out`` of
+    the customer are one fact: opted out sets ``opt_out``, opted in (explicit
+    consent, the only way back) clears it, and ``opt_out`` set on a customer
+    by any path records e-mail consent opted out (res.partner).
     """
 
     _name = "ecrm.consent"
@@ -37,6 +52,7 @@ class EcrmConsent(models.Model):
     def create(self, vals):
         consent = super().create(vals)
         consent._record_history(previous_state=False)
+        consent._sync_partner_opt_out()
         return consent
 
     @api.multi
@@ -53,7 +69,22 @@ class EcrmConsent(models.Model):
         for consent in self:
             if tuple(consent[name] for name in audited) != previous[consent.id]:
                 consent._record_history(previous_state=previous[consent.id][0])
+        if "state" in vals:
+            self._sync_partner_opt_out()
         return result
+
+    def _sync_partner_opt_out(self):
+        """E-mail consent opted out sets the customer's ``opt_out``; opted in clears it. Unknown leaves it."""
+        if self.env.context.get(OPT_OUT_SYNC):
+            return
+        email = self.filtered(lambda consent: consent.channel == "email")
+        opted_out = email.filtered(lambda consent: consent.state == "opted_out").mapped("partner_id")
+        opted_in = email.filtered(lambda consent: consent.state == "opted_in").mapped("partner_id")
+        # the caller's right to write these consents was checked by the ORM write above; the host's
+        # opt_out is the same fact, written whatever the caller's rights on the customer record
+        mirror = {OPT_OUT_SYNC: True}
+        opted_out.filtered(lambda partner: not partner.opt_out).sudo().with_context(**mirror).write({"opt_out": True})
+        opted_in.filtered("opt_out").sudo().with_context(**mirror).write({"opt_out": False})
 
     def _record_history(self, previous_state):
         self.env["ecrm.consent.history"].sudo().create({
@@ -65,7 +96,7 @@ class EcrmConsent(models.Model):
             "date": self.date,
             "source": self.source,
             "proof": self.proof,
-            "user_id": self.env.uid,
+            "user_id": trusted_context(self.env, "ecrm_consent_uid") or self.env.uid,
         })
 
 

@@ -9,7 +9,7 @@ from ..customer360 import rfm
 from ..customer360.currency_sql import converted_rows
 from ..customer360.sql_arrays import array_literal
 from ..quality import checks, score
-from .ecrm_consent import CONSENT_CHANNELS, CONSENT_SOURCES, CONSENT_STATES
+from .ecrm_consent import CONSENT_CHANNELS, CONSENT_SOURCES, CONSENT_STATES, OPT_OUT_SYNC, trusted_context
 from .ecrm_interaction import CHANNEL_SELECTION
 from .ecrm_quality_rule import failed_rules
 
@@ -144,10 +144,15 @@ class ResPartner(models.Model):
     def ecrm_contactable(self, channel):
         """Batch form: the customers among these that opted in on ``channel`` (one query).
 
-        Unknown and opted-out both mean "no" for marketing.
+        Unknown and opted-out both mean "no" for marketing; on e-mail, so does Odoo's
+        ``opt_out`` (the same fact, kept in step with consent; checked too for records
+        written around the ORM).
         """
         self._ecrm_check_consent_channel(channel)
-        return self.search([("id", "in", self.ids), ("ecrm_consent_%s" % channel, "=", "opted_in")])
+        domain = [("id", "in", self.ids), ("ecrm_consent_%s" % channel, "=", "opted_in")]
+        if channel == "email":
+            domain.append(("opt_out", "=", False))
+        return self.search(domain)
 
     @api.multi
     def ecrm_can_contact(self, channel):
@@ -401,6 +406,8 @@ class ResPartner(models.Model):
         self._ecrm_check_blocking_rules([(None, vals)])
         partner = super().create(vals)
         partner._ecrm_recompute_quality(partner.ids)  # the host let the caller create it
+        if vals.get("opt_out") and not self.env.context.get(OPT_OUT_SYNC):
+            partner._ecrm_record_opt_out()
         return partner
 
     @api.multi
@@ -410,10 +417,47 @@ class ResPartner(models.Model):
         touched = relevant & set(vals)
         if touched:
             self._ecrm_check_blocking_rules([(partner, vals) for partner in self])
+        opting_out = self._ecrm_opting_out(vals)
         result = super().write(vals)
         if touched:
             self._ecrm_recompute_quality(self.ids)  # the host let the caller write them
+        if opting_out:
+            opting_out._ecrm_record_opt_out()
         return result
+
+    def _ecrm_opting_out(self, vals):
+        """The customers this write opts out of e-mail (``opt_out`` set); refuses clearing ``opt_out``.
+
+        Opting back in takes the customer's explicit consent: e-mail consent opted in (with its
+        proof) clears ``opt_out``, nothing else does, so an import or a click cannot undo an
+        unsubscribe.
+        """
+        if "opt_out" not in vals or self.env.context.get(OPT_OUT_SYNC):
+            return self.browse()
+        if not vals["opt_out"]:
+            opting_in = self.filtered("opt_out")
+            if opting_in:
+                raise ValidationError(_(
+                    "%s opted out of marketing e-mail. Only their explicit consent opts them back in: record "
+                    "it as e-mail consent \"Opted in\" (Marketing consent), with what they agreed to and how.")
+                    % ", ".join(opting_in[:5].mapped("display_name")))
+            return self.browse()
+        return self.filtered(lambda partner: not partner.opt_out or partner.ecrm_consent_email != "opted_out")
+
+    def _ecrm_record_opt_out(self):
+        """``opt_out`` was set on these customers: record their e-mail consent opted out, audited."""
+        if not self:
+            return
+        source = trusted_context(self.env, "ecrm_consent_source")
+        if source not in dict(CONSENT_SOURCES):
+            source = "import" if self.env.context.get("import_file") else "staff"
+        proof = trusted_context(self.env, "ecrm_consent_proof") or _(
+            "Opt-out ticked on the customer record by %s.") % self.env.user.name
+        # the caller was allowed to write opt_out on these customers (the write above checked it):
+        # the consent is that same decision, recorded whatever the caller's eCRM rights, as the caller
+        user_id = trusted_context(self.env, "ecrm_consent_uid") or self.env.uid
+        self.sudo().with_context(**{OPT_OUT_SYNC: True, "ecrm_consent_uid": user_id}).ecrm_set_consent(
+            "email", "opted_out", source, proof)
 
     def _ecrm_check_blocking_rules(self, changes):
         """Refuse the change if a blocking rule fails on a field being set (or on create)."""

@@ -43,3 +43,55 @@ class TestConsent(InteractionCase):
             self.contact.ecrm_set_consent("pigeon", "opted_in")
         with self.assertRaises(ValidationError):
             self.contact.ecrm_contactable("fax")
+
+
+class TestConsentIsOptOut(InteractionCase):
+    """E-mail consent and Odoo's opt_out of the customer are one fact, whichever side is written."""
+
+    def email_history(self, partner):
+        return self.env["ecrm.consent.history"].search([("partner_id", "=", partner.id), ("channel", "=", "email")],
+                                                       order="id")
+
+    def test_opt_out_ticked_on_the_customer_records_consent_opted_out_with_audit(self):
+        self.individual.ecrm_set_consent("email", "opted_in", "form", "Newsletter form")
+        employee = self.make_user("consent_optout_t", ["base.group_user", "base.group_partner_manager"])
+        self.individual.sudo(employee).write({"opt_out": True})
+        self.assertEqual(self.individual.ecrm_consent_email, "opted_out")
+        last = self.email_history(self.individual)[-1]
+        self.assertEqual((last.previous_state, last.state, last.source, last.user_id),
+                         ("opted_in", "opted_out", "staff", employee))
+        self.assertFalse(self.individual.ecrm_contactable("email"))
+        self.assertFalse(self.individual.ecrm_can_contact("email"))
+
+    def test_a_customer_imported_opted_out_has_consent_opted_out(self):
+        partner = self.env["res.partner"].with_context(import_file=True).create(
+            {"name": "Imported opt-out (test)", "email": "imported@example.com", "opt_out": True})
+        self.assertEqual(partner.ecrm_consent_email, "opted_out")
+        self.assertEqual(self.email_history(partner).mapped("source"), ["import"])
+
+    def test_consent_opted_out_sets_opt_out_and_only_explicit_consent_clears_it(self):
+        self.contact.ecrm_set_consent("email", "opted_out", "portal", "Unticked on /my/preferences")
+        self.assertTrue(self.contact.opt_out)
+        with self.assertRaises(ValidationError):
+            self.contact.write({"opt_out": False})
+        self.assertTrue(self.contact.opt_out)
+        self.contact.ecrm_set_consent("email", "opted_in", "form", "Ticked the newsletter box again")
+        self.assertFalse(self.contact.opt_out)
+        self.assertEqual([(h.previous_state, h.state) for h in self.email_history(self.contact)],
+                         [(False, "opted_out"), ("opted_out", "opted_in")], "one audit row per decision, no echo")
+        self.assertTrue(self.contact.ecrm_can_contact("email"))
+
+    def test_opt_out_written_around_the_orm_is_still_refused(self):
+        self.contact.ecrm_set_consent("email", "opted_in", "form", "Newsletter form")
+        self.env.cr.execute("UPDATE res_partner SET opt_out = true WHERE id = %s", (self.contact.id,))
+        self.contact.invalidate_cache()
+        self.assertFalse(self.contact.ecrm_contactable("email"))
+        self.contact.write({"opt_out": True})  # the record is then put right, with its audit row
+        self.assertEqual(self.contact.ecrm_consent_email, "opted_out")
+
+    def test_the_audit_author_cannot_be_forged_over_the_context(self):
+        user = self.make_user("consent_forger_t", ["ecrm_core.group_ecrm_user", "base.group_partner_manager"])
+        self.individual.sudo(user).with_context(ecrm_consent_uid=self.env.ref("base.user_root").id,
+                                                ecrm_consent_source="unsubscribe_link").write({"opt_out": True})
+        last = self.email_history(self.individual)[-1]
+        self.assertEqual((last.user_id, last.source), (user, "staff"))

@@ -29,10 +29,13 @@ class EcrmMarketingBulk(models.AbstractModel):
         are tracked with the mailing's UTM (``convert_links``); each mail has its
         statistics row, so opens, clicks, replies and bounces are recorded. The
         mailing's replies go to an address (``reply_to_mode`` "email", as the
-        program steps' mailings do): no thread, no notification.
+        program steps' mailings do): no thread, no notification. Each mail
+        carries its customer's signed unsubscribe link (in place of the host's
+        ``/unsubscribe_from_list`` placeholder, else in a footer). Customers who
+        opted out of e-mail, by consent or ``opt_out``, get nothing.
         """
         self.env["mail.mail"].check_access_rights("create")
-        partner_ids = list(partner_ids)
+        partner_ids = self._not_opted_out(list(partner_ids))
         if not partner_ids:
             return []
         # the template reads a field or two of each customer: without this, the first read of a
@@ -41,6 +44,11 @@ class EcrmMarketingBulk(models.AbstractModel):
         subjects = Template.render_template(mailing.name, "res.partner", partner_ids)
         bodies = Template.render_template(mailing.convert_links()[mailing.id], "res.partner", partner_ids,
                                           post_process=True)
+        self.env.cr.execute("SELECT id, email FROM res_partner WHERE id = ANY(%s)", (partner_ids,))
+        emails = dict(self.env.cr.fetchall())
+        bodies = {partner_id: mailing._ecrm_with_unsubscribe_link(
+            bodies[partner_id], mailing._ecrm_unsubscribe_url(partner_id, emails.get(partner_id)))
+            for partner_id in partner_ids}
         email_from = mailing.email_from or self.env.user.partner_id.email_formatted
         message_headers = [tools.generate_tracking_message_id("reply_to") for _partner in partner_ids]
         message_by_partner = self._insert_rows("mail.message", "res_id", {
@@ -72,6 +80,16 @@ class EcrmMarketingBulk(models.AbstractModel):
         for model in ("mail.message", "mail.mail", "mail.mail.statistics"):
             self.env[model].invalidate_cache()
         return mail_ids
+
+    def _not_opted_out(self, partner_ids):
+        """``partner_ids`` (in order) but the customers who opted out of e-mail, either way."""
+        if not partner_ids:
+            return []
+        self.env.cr.execute("""
+            SELECT id FROM res_partner WHERE id = ANY(%s)
+               AND (opt_out OR coalesce(ecrm_consent_email, 'unknown') = 'opted_out')""", (partner_ids,))
+        refused = {row[0] for row in self.env.cr.fetchall()}
+        return [partner_id for partner_id in partner_ids if partner_id not in refused]
 
     @api.model
     def _create_activities(self, activity_type, summary, user_by_partner, date_deadline):

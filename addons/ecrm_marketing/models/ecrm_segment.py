@@ -103,9 +103,14 @@ class EcrmSegment(models.Model):
 
     @api.multi
     def mailing_domain(self):
-        """A mass-mailing domain on res.partner reaching the contactable members only."""
+        """A mass-mailing domain on res.partner reaching the contactable members only.
+
+        On e-mail, contactable also means not opted out in Odoo (``opt_out``, the same fact).
+        """
         self.ensure_one()
         consent = [("ecrm_consent_%s" % self.channel, "=", "opted_in")]
+        if self.channel == "email":
+            consent.append(("opt_out", "=", False))
         if self.snapshot_date:
             return [("id", "in", self.snapshot_member_ids.ids)] + consent
         return self._partner_domain() + consent
@@ -120,6 +125,8 @@ class EcrmSegment(models.Model):
             "name": self.name,
             "mailing_model_id": self.env.ref("base.model_res_partner").id,
             "mailing_domain": repr(self.mailing_domain()),
+            # the host turns its placeholder into each recipient's unsubscribe link when it sends
+            "body_html": self.env["mail.mass_mailing"]._ecrm_unsubscribe_footer(),
         })
         return {"type": "ir.actions.act_window", "res_model": "mail.mass_mailing", "res_id": mailing.id,
                 "view_mode": "form", "target": "current"}

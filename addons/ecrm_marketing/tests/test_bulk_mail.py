@@ -52,6 +52,14 @@ class TestBulkMail(ProgramCase):
         self.assertEqual(len(reference), 1)
         self.assertEqual(bulk.subject, "An offer for Ann (progtest)")
         self.assertIn("/r/", bulk.body_html)  # the link is tracked
+        # the one difference: the bulk mail carries the customer's unsubscribe link from the start
+        linked = self.mailing._ecrm_with_unsubscribe_link(
+            reference.body_html, self.mailing._ecrm_unsubscribe_url(self.ann.id, self.ann.email))
+        self.assertNotEqual(linked, reference.body_html)
+        self.env.cr.execute("UPDATE mail_mail SET body_html = %s WHERE id = %s", (linked, reference.id))
+        self.env.cr.execute("UPDATE mail_message SET body = %s WHERE id = %s", (linked, reference.mail_message_id.id))
+        self.env["mail.mail"].invalidate_cache()
+        self.env["mail.message"].invalidate_cache()
         self.same_rows(reference, bulk)
 
     def test_queued_mail_is_sent_with_open_pixel_and_tracked_links(self):

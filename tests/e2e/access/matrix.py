@@ -145,6 +145,13 @@ def sage_wizard(model, **values):
     return lambda c: [[c.own(model, dict({"backend_id": c.ids["backend"]}, **values))]]
 
 
+def partner_mailing(c):
+    """A mailing to customers, as a program step's: what the unsubscribe links work on."""
+    return c.admin.ok("mail.mass_mailing", "create", {
+        "name": c.box.unique("Matrix mailing "), "mailing_model_id": c.box.ref("base.model_res_partner"),
+        "mailing_domain": "[('id', 'in', [])]", "reply_to_mode": "email"})
+
+
 SAGE_RECEIPTS = "SR,MXNOBODY,1200,0,20/11/2026,MX-REF,Matrix receipt,10.00,T9,0.00\n"
 
 METHODS = [
@@ -233,6 +240,22 @@ METHODS = [
     row("ecrm.campaign.program", "enroll", DENY, DENY,  DENY,   OwnOrRefused(nobody_unreadable_enrolled),
         lambda c: [[c.box.program(segment=False)], [c.ids["private_partner"]]],
         variant="a partner the caller cannot read"),
+    # host methods the suite extends so an opt-out is e-mail consent: the host's rights hold (the
+    # unsubscribe pages call update_opt_out as superuser, after checking the link's token)
+    row("mail.mass_mailing", "update_opt_out", Host("mail.mass_mailing", "read"), Host("mail.mass_mailing", "read"),
+        Host("mail.mass_mailing", "read"), Host("mail.mass_mailing", "read"),
+        lambda c: [[partner_mailing(c)], c.box.unique("nobody-") + "@matrix.example", [c.box.partner()], True],
+        protocols=JSON),  # the host's method answers None, which XML-RPC cannot carry
+    row("mail.mass_mailing.contact", "create", Host("mail.mass_mailing.contact", "create"),
+        Host("mail.mass_mailing.contact", "create"), Host("mail.mass_mailing.contact", "create"),
+        Host("mail.mass_mailing.contact", "create"),
+        lambda c: [{"name": c.box.unique("Matrix contact "), "email": c.box.unique("contact-") + "@matrix.example"}]),
+    row("mail.mass_mailing.contact", "write", Host("mail.mass_mailing.contact", "write"),
+        Host("mail.mass_mailing.contact", "write"), Host("mail.mass_mailing.contact", "write"),
+        Host("mail.mass_mailing.contact", "write"),
+        lambda c: [[c.admin.ok("mail.mass_mailing.contact", "create", {
+            "name": c.box.unique("Matrix contact "), "email": c.box.unique("contact-") + "@matrix.example"})],
+            {"name": "Matrix contact"}]),
     # ---- ecrm_portal: the customer's own self-service (every actor has a partner of its own) --------
     row("res.partner", "ecrm_portal_save_preferences", Own(own_preferences_saved), Own(own_preferences_saved),
         Own(own_preferences_saved), Own(own_preferences_saved),

@@ -204,6 +204,20 @@ def own_tp_form(c):
             "document_id": c.box.unique("MX-PORTAL-"), "qty_%d" % c.ids["trading_partner_product"]: "1"}
 
 
+def forged_unsubscribe(token="0" * 128):
+    """The suite's unsubscribe link for the caller's own contact, with a token nobody signed."""
+    def path(c):
+        mailing = c.admin.ok("mail.mass_mailing", "create", {
+            "name": c.box.unique("Matrix mailing "), "mailing_model_id": c.box.ref("base.model_res_partner"),
+            "mailing_domain": "[('id', 'in', [])]", "reply_to_mode": "email"})
+        query = {"res_id": c.ids["own_contact"],
+                 "email": c.read("res.partner", c.ids["own_contact"], ["email"])["email"] or "x@matrix.example"}
+        if token is not None:
+            query["token"] = token
+        return "/ecrm/unsubscribe/%d?%s" % (mailing, urllib.parse.urlencode(query))
+    return path
+
+
 def own_buyer(c):
     return "Matrix Buyer %s" % c.box.tag
 
@@ -213,6 +227,7 @@ OWN_PAGE = Page()
 # Billing rights get its 403 on every /my page, the add-on's included
 HOST_403 = Status(403)
 EVIL = "/.//evil.example/matrix"
+FORGED_LINK = Status(403)  # the plain "not a valid link" page, and nothing written
 
 #     method  path                    public  portal      employee   user       manager    request
 ROUTES = [
@@ -250,6 +265,13 @@ ROUTES = [
         get(lambda c: "/ecrm/click/%d" % c.ids["rule"]), variant="rule whose button leads off-site"),
     web("POST", "/ecrm/click/<int:rule_id>", Local(), Local(), Local(), Local(), Local(),
         post(lambda c: "/ecrm/click/%d" % c.ids["rule"]), variant="rule whose button leads off-site"),
+    # a program e-mail's unsubscribe link: only the token mailed with it unsubscribes anyone
+    web("GET", "/ecrm/unsubscribe/<int:mailing_id>", FORGED_LINK, FORGED_LINK, FORGED_LINK, FORGED_LINK,
+        FORGED_LINK, get(forged_unsubscribe()), variant="forged token"),
+    web("GET", "/ecrm/unsubscribe/<int:mailing_id>", FORGED_LINK, FORGED_LINK, FORGED_LINK, FORGED_LINK,
+        FORGED_LINK, get(forged_unsubscribe(None)), variant="no token"),
+    web("POST", "/ecrm/unsubscribe/<int:mailing_id>", FORGED_LINK, FORGED_LINK, FORGED_LINK, FORGED_LINK,
+        FORGED_LINK, post(forged_unsubscribe()), variant="forged token, one-click"),
     # machine endpoints: a browser session is no credential
     web("POST", "/ecrm/eprocurement/<string:format_code>", UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
         UNAUTHENTICATED, UNAUTHENTICATED, machine("/ecrm/eprocurement/peppol-order",

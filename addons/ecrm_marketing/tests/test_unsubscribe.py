@@ -1,0 +1,131 @@
+"""Unsubscribe (PECR / UK GDPR): the host's opt-outs and eCRM e-mail consent are one fact on every send path."""
+import html
+import re
+from unittest.mock import patch
+
+import werkzeug.urls
+
+from odoo.tests.common import at_install, post_install
+
+from .common import ProgramCase, at
+
+LINK = re.compile(r'href="([^"]*/ecrm/unsubscribe/[^"]*)"')
+
+
+@at_install(False)
+@post_install(True)
+class TestUnsubscribe(ProgramCase):
+
+    def setUp(self):
+        super().setUp()
+        self.program = self.make_program([{"trigger": "start", "action": "email"},
+                                          {"trigger": "delay", "delay_days": 3, "action": "email"}])
+        self.program.action_start()
+        self.first, self.second = self.program.step_ids.sorted("sequence")
+
+    def queued(self, step, partner):
+        return self.env["mail.mail"].browse(self.statistics(step, partner).mail_mail_id_int)
+
+    def unsubscribe_link(self, step, partner):
+        links = LINK.findall(self.queued(step, partner).body_html)
+        self.assertEqual(len(links), 1, "one unsubscribe link in the mail")
+        return werkzeug.urls.url_parse(html.unescape(links[0]))
+
+    def email_history(self, partner):
+        return self.env["ecrm.consent.history"].search([("partner_id", "=", partner.id), ("channel", "=", "email")],
+                                                       order="id")
+
+    def test_every_program_mail_carries_its_customers_signed_unsubscribe_link(self):
+        self.program.run(now=at(0))
+        for partner in self.ann | self.bob:
+            url = self.unsubscribe_link(self.first, partner)
+            args = url.decode_query()
+            self.assertEqual(url.path, "/ecrm/unsubscribe/%d" % self.first.mailing_id.id)
+            self.assertEqual((int(args["res_id"]), args["email"]), (partner.id, partner.email))
+            self.assertEqual(args["token"], self.first.mailing_id._unsubscribe_token(partner.id, partner.email))
+
+    def test_the_templates_own_placeholder_becomes_the_link(self):
+        self.template.body_html += '<p><a href="/unsubscribe_from_list">Stop these e-mails</a></p>'
+        self.program.run(now=at(0))
+        body = self.queued(self.first, self.ann).body_html
+        self.assertNotIn("unsubscribe_from_list", body)
+        self.assertIn(">Stop these e-mails</a>", body)
+        self.unsubscribe_link(self.first, self.ann)  # exactly one: no footer on top of it
+
+    def test_the_host_unsubscribe_records_consent_and_stops_the_next_step(self):
+        self.program.run(now=at(0))
+        args = self.unsubscribe_link(self.first, self.bob).decode_query()
+        # what the link's page does, as the host's own unsubscribe page does it: as superuser
+        self.first.mailing_id.sudo().update_opt_out(args["email"], [int(args["res_id"])], True)
+        self.assertTrue(self.bob.opt_out)
+        self.assertEqual(self.bob.ecrm_consent_email, "opted_out")
+        last = self.email_history(self.bob)[-1]
+        self.assertEqual((last.previous_state, last.state, last.source), ("opted_in", "opted_out", "unsubscribe_link"))
+        self.assertIn(self.first.mailing_id.name, last.proof)
+        self.assertEqual((self.ann | self.bob).ecrm_contactable("email"), self.ann)
+        self.program.run(now=at(4))
+        self.assertEqual(self.mailed(self.second), self.ann.ids)
+        self.assertEqual(self.results(self.second)[self.bob], "skipped_consent")
+
+    def test_opt_out_written_in_odoo_stops_the_next_step(self):
+        self.program.run(now=at(0))
+        self.bob.write({"opt_out": True})  # staff tick the host's box on the customer
+        self.program.run(now=at(4))
+        self.assertEqual(self.mailed(self.second), self.ann.ids)
+        self.assertEqual(self.email_history(self.bob)[-1].source, "staff")
+
+    def test_the_bulk_writer_refuses_a_customer_opted_out_either_way(self):
+        self.env.cr.execute("UPDATE res_partner SET opt_out = true WHERE id = %s", (self.bob.id,))  # around the ORM
+        self.ann.invalidate_cache()
+        mailing = self.first._ensure_mailing()
+        mail_ids = self.env["ecrm.marketing.bulk"]._queue_mailing_mails(mailing, (self.ann | self.bob | self.cat).ids,
+                                                                        at(0))
+        self.assertEqual(self.env["mail.mail"].browse(mail_ids).mapped("recipient_ids"), self.ann)
+
+    def test_a_list_contact_unsubscribing_opts_the_customer_out(self):
+        mailing_list = self.env["mail.mass_mailing.list"].create({"name": "Newsletter (test)"})
+        contact = self.env["mail.mass_mailing.contact"].create({"name": "Bob", "email": "BOB@example.com",
+                                                               "list_ids": [(4, mailing_list.id)]})
+        mailing = self.env["mail.mass_mailing"].create({
+            "name": "Newsletter (test)", "mailing_model_id": self.env.ref("mass_mailing.model_mail_mass_mailing_list").id,
+            "contact_list_ids": [(4, mailing_list.id)]})
+        mailing.sudo().update_opt_out("BOB@example.com", contact.ids, True)
+        self.assertTrue(contact.opt_out)
+        self.assertEqual(self.bob.ecrm_consent_email, "opted_out")
+        self.assertEqual(self.email_history(self.bob)[-1].source, "unsubscribe_link")
+        self.assertFalse(self.bob.ecrm_can_contact("email"))
+
+    def test_staff_opting_a_list_contact_out_opts_the_customer_out(self):
+        contact = self.env["mail.mass_mailing.contact"].create({"name": "Ann", "email": "ann@example.com"})
+        contact.write({"opt_out": True})
+        self.assertTrue(self.ann.opt_out)
+        self.assertEqual(self.email_history(self.ann)[-1].source, "staff")
+
+    def test_list_contacts_follow_the_customers_consent(self):
+        contact = self.env["mail.mass_mailing.contact"].create({"name": "Ann", "email": "Ann@Example.com"})
+        self.ann.ecrm_set_consent("email", "opted_out", "portal", "Unticked on /my/preferences")
+        self.assertTrue(contact.opt_out)
+        self.ann.ecrm_set_consent("email", "opted_in", "form", "Ticked the box again")
+        self.assertFalse(contact.opt_out)
+
+    def test_list_mailings_skip_every_customer_who_opted_out(self):
+        self.env.cr.execute("UPDATE res_partner SET opt_out = true WHERE id = %s", (self.ann.id,))
+        mailing = self.env["mail.mass_mailing"].create({
+            "name": "Newsletter (test)", "mailing_model_id": self.env.ref("mass_mailing.model_mail_mass_mailing_list").id})
+        blacklist = mailing._get_blacklist()
+        self.assertIn("ann@example.com", blacklist)  # opt_out
+        self.assertIn("cat@example.com", blacklist)  # consent opted out
+        self.assertNotIn("bob@example.com", blacklist)
+
+    def test_segment_mailings_reach_no_opt_out_and_carry_the_unsubscribe_placeholder(self):
+        self.env.cr.execute("UPDATE res_partner SET opt_out = true WHERE id = %s", (self.bob.id,))
+        self.bob.invalidate_cache()
+        self.assertEqual(self.env["res.partner"].search(self.segment.mailing_domain()), self.ann)
+        mailing = self.env["mail.mass_mailing"].browse(self.segment.action_create_mailing()["res_id"])
+        self.assertIn('href="/unsubscribe_from_list"', mailing.body_html)
+
+    def test_the_demo_win_back_mail_has_an_unsubscribe_link(self):
+        template = self.env.ref("ecrm_marketing.mail_template_winback", raise_if_not_found=False)
+        if not template:
+            self.skipTest("demo data not loaded")
+        self.assertIn('href="/unsubscribe_from_list"', template.body_html)
