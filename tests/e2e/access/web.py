@@ -239,9 +239,9 @@ ROUTES = [
     web("POST", "/ecrm/consent",      Local(), Local(), Local(), Local(), Local(),
         post("/ecrm/consent", {"choice": "no", "redirect": EVIL}), variant="redirect to another host"),
     web("GET", "/ecrm/click/<int:rule_id>", Local(), Local(), Local(), Local(), Local(),
-        get(lambda c: "/ecrm/click/%d" % c.ids["rule"]), variant="rule whose button leads off-site"),
+        get(lambda c: "/ecrm/click/%d" % c.ids["offsite_rule"]), variant="rule whose button leads off-site"),
     web("POST", "/ecrm/click/<int:rule_id>", Local(), Local(), Local(), Local(), Local(),
-        post(lambda c: "/ecrm/click/%d" % c.ids["rule"]), variant="rule whose button leads off-site"),
+        post(lambda c: "/ecrm/click/%d" % c.ids["offsite_rule"]), variant="rule whose button leads off-site"),
     # machine endpoints: a browser session is no credential
     web("POST", "/ecrm/eprocurement/<string:format_code>", UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
         UNAUTHENTICATED, UNAUTHENTICATED, machine("/ecrm/eprocurement/peppol-order",
