@@ -211,13 +211,16 @@ class Sandbox:
         content = "Matrix secret offer %s" % tag
         ids["rule"] = self.create("ecrm.personalisation.rule", {
             "name": "Matrix Rule %s" % tag, "active": False, "placement": "home_banner",
-            "content": "<p>%s</p>" % content, "partner_domain": "[('id', '=', 0)]"}, secret=(content,))
+            "content": "<p>%s</p>" % content, "cta_url": "/shop", "partner_domain": "[('id', '=', 0)]"},
+            secret=(content,))
         # saving a button link to another host is refused (ValidationError), but a rule saved before
         # that check may still hold one: stored as such a rule is, for the click route to refuse to follow
+        ids["offsite_rule"] = self.create("ecrm.personalisation.rule", {
+            "name": "Matrix Off-site Rule %s" % tag, "active": False, "partner_domain": "[('id', '=', 0)]"})
         with psycopg2.connect(**odoo.sql_db.connection_info_for(self.server.database)[1]) as connection:
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE ecrm_personalisation_rule SET cta_url = %s WHERE id = %s",
-                               ("/.//evil.example/matrix", ids["rule"]))
+                               ("/.//evil.example/matrix", ids["offsite_rule"]))
         connection.close()
         ids["visitor"] = self.create("ecrm.visitor", {"website_id": ids["website"]})
         ids["page_view"] = self.create("ecrm.page.view", {
