@@ -264,8 +264,7 @@ ROUTES = [
     web("GET", "/ecrm/click/<int:rule_id>", Local(), Local(), Local(), Local(), Local(),
         get(lambda c: "/ecrm/click/%d" % c.ids["offsite_rule"]), variant="rule whose button leads off-site"),
     web("POST", "/ecrm/click/<int:rule_id>", Local(), Local(), Local(), Local(), Local(),
-<<<<<<< HEAD
-        post(lambda c: "/ecrm/click/%d" % c.ids["rule"]), variant="rule whose button leads off-site"),
+        post(lambda c: "/ecrm/click/%d" % c.ids["offsite_rule"]), variant="rule whose button leads off-site"),
     # a program e-mail's unsubscribe link: only the token mailed with it unsubscribes anyone
     web("GET", "/ecrm/unsubscribe/<int:mailing_id>", FORGED_LINK, FORGED_LINK, FORGED_LINK, FORGED_LINK,
         FORGED_LINK, get(forged_unsubscribe()), variant="forged token"),
@@ -273,9 +272,6 @@ ROUTES = [
         FORGED_LINK, get(forged_unsubscribe(None)), variant="no token"),
     web("POST", "/ecrm/unsubscribe/<int:mailing_id>", FORGED_LINK, FORGED_LINK, FORGED_LINK, FORGED_LINK,
         FORGED_LINK, post(forged_unsubscribe()), variant="forged token, one-click"),
-=======
-        post(lambda c: "/ecrm/click/%d" % c.ids["offsite_rule"]), variant="rule whose button leads off-site"),
->>>>>>> wt/portal
     # machine endpoints: a browser session is no credential
     web("POST", "/ecrm/eprocurement/<string:format_code>", UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
         UNAUTHENTICATED, UNAUTHENTICATED, machine("/ecrm/eprocurement/peppol-order",
