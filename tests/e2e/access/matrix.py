@@ -235,6 +235,12 @@ METHODS = [
     row("ecrm.campaign.program", "action_finish", DENY, DENY, DENY, ALLOW, lambda c: [[c.box.program(start=True)]]),
     row("ecrm.campaign.program", "action_run", DENY, DENY, DENY, ALLOW, lambda c: [[c.box.program(start=True)]]),
     row("ecrm.campaign.program", "run",   DENY, DENY,   DENY,   ALLOW,   lambda c: [[c.box.program(start=True)]]),
+    # steps and participants take their program's company as they are created (the company rule)
+    row("ecrm.campaign.program.step", "create", DENY, DENY, DENY, ALLOW,
+        lambda c: [{"program_id": c.box.program(), "name": "Matrix step", "trigger": "start",
+                    "action": "interaction", "log_interaction_type": "matrix_note"}]),
+    row("ecrm.campaign.participant", "create", DENY, DENY, DENY, ALLOW,
+        lambda c: [{"program_id": c.box.program(segment=False), "partner_id": c.ids["own_contact"]}]),
     row("ecrm.campaign.program", "enroll", DENY, DENY,  DENY,   ALLOW,
         lambda c: [[c.box.program(segment=False)], [c.ids["own_contact"]]]),
     row("ecrm.campaign.program", "enroll", DENY, DENY,  DENY,   OwnOrRefused(nobody_unreadable_enrolled),
