@@ -130,7 +130,7 @@ def test_partner_import(protocols):
         assert answers[0][1]["new_count"] == 1, answers
 
 
-held("ecrm.trading.partner.generate_credential", "ecrm.exchange.retry")
+held("ecrm.trading.partner.generate_credential", "ecrm.exchange.retry", "ecrm.trading.partner.action_send_test_order")
 
 
 def test_electronic_orders(protocols):
@@ -138,6 +138,10 @@ def test_electronic_orders(protocols):
     for protocol in (protocols.xmlrpc, protocols.jsonrpc):
         credential = protocol("ecrm.trading.partner", "generate_credential", trading_partner)
         assert isinstance(credential, str) and len(credential) >= 32
+    sent = [protocol("ecrm.trading.partner", "action_send_test_order", trading_partner)
+            for protocol in (protocols.xmlrpc, protocols.jsonrpc)]
+    assert sent[0]["res_model"] == "ecrm.exchange" and sent[0]["res_id"] != sent[1]["res_id"]
+    assert without_ids(sent[0], "res_id") == without_ids(sent[1], "res_id")
     assert protocols.both("ecrm.exchange", "retry", []) == []
     final = protocols.jsonrpc("ecrm.exchange", "search", [("state", "=", "error"), ("retryable", "=", False)], 0, 1)
     if final:
