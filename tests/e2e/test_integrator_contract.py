@@ -134,7 +134,12 @@ held("ecrm.trading.partner.generate_credential", "ecrm.exchange.retry", "ecrm.tr
 
 
 def test_electronic_orders(protocols):
-    trading_partner = protocols.jsonrpc("ecrm.trading.partner", "search", [], 0, 1)
+    call = protocols.jsonrpc
+    sling = call("ir.model.data", "xmlid_to_res_id", "ecrm_eprocurement.product_hoist_sling", True)
+    trading_partner = [call("ecrm.trading.partner", "create", {
+        "name": "Contract buyer %s" % uuid.uuid4().hex[:6], "gln": "5098765000099",
+        "partner_id": call("res.partner", "create", {"name": "Contract buyer", "is_company": True}),
+        "product_mapping_ids": [(0, 0, {"buyer_item_id": "CONTRACT-1", "product_id": sling})]})]
     for protocol in (protocols.xmlrpc, protocols.jsonrpc):
         credential = protocol("ecrm.trading.partner", "generate_credential", trading_partner)
         assert isinstance(credential, str) and len(credential) >= 32
