@@ -228,7 +228,7 @@ class UtmCampaign(models.Model):
     ecrm_actual_margin_percent = fields.Float(
         "Actual margin (%)", compute="_compute_ecrm_actuals",
         help="Gross margin of what the campaign's confirmed orders sold (untaxed price against standard cost, "
-             "for the products with a cost); else the forecast's margin (see Margin from).", groups=ECRM_USER)
+             "for the products with a cost); else the forecast's margin (see Actual margin from).", groups=ECRM_USER)
     ecrm_actual_margin_source = fields.Selection(ACTUAL_MARGIN_SOURCES, "Actual margin from",
                                                  compute="_compute_ecrm_actuals", groups=ECRM_USER)
     ecrm_attributed_margin = fields.Monetary("Attributed margin", compute="_compute_ecrm_actuals",

@@ -189,7 +189,8 @@ class TestCampaignRoiBases(CampaignRoiCase):
         arch = etree.fromstring(view["arch"])
         for group, fields in (("forecast_roi", ("ecrm_expected_roi", "ecrm_expected_roi_on_revenue")),
                               ("actual_roi", ("ecrm_roi_on_margin", "ecrm_roi"))):
-            labels = [(node.get("name"), node.get("string")) for node in arch.xpath("//group[@name='%s']/field" % group)]
+            labels = [(node.get("name"), node.get("string"))
+                      for node in arch.xpath("//group[@name='%s']/field" % group)]
             self.assertEqual(labels, list(zip(fields, ("ROI on margin (%)", "ROI on revenue (%)"))), group)
         self.assertEqual(arch.xpath("//group[@name='forecast_roi']/@string"), ["Forecast ROI"])
         self.assertEqual(arch.xpath("//group[@name='actual_roi']/@string"), ["Actual ROI"])
