@@ -2,12 +2,20 @@
 
 Rates and percentages are given as percentages (12.5 means 12.5 %), as users type them.
 A ratio with nothing to divide by is ``None`` ("not meaningful"), never 0 or infinity.
+
+A ROI has a basis, and two ROIs compare only on the same one: "ROI on margin" is
+(margin - cost) / cost (does the campaign pay for itself?), "ROI on revenue" is
+(revenue - cost) / cost. At a 30 % margin the second is several times the first on the
+same figures, so forecast and actuals are both given on both bases (``roi_bases``).
 """
 from collections import namedtuple
 
 REVENUE_BASES = ("confirmed", "invoiced", "paid")
 
-Forecast = namedtuple("Forecast", "responses conversions revenue margin roi_percent")
+MARGIN_SOURCES = ("sold", "category", "configured")
+
+# roi_percent is the ROI on margin (kept under its first name); roi_on_revenue_percent the same forecast on revenue
+Forecast = namedtuple("Forecast", "responses conversions revenue margin roi_percent roi_on_revenue_percent")
 
 
 def _ratio(numerator, denominator):
@@ -20,11 +28,21 @@ def roi_percent(return_amount, cost):
     return None if ratio is None else ratio * 100.0
 
 
+def roi_bases(revenue, margin, cost):
+    """{"on_margin": ROI % on margin, "on_revenue": ROI % on revenue} of the same revenue, margin and cost.
+
+    ``margin`` None (not known) gives no ROI on margin.
+    """
+    return {"on_margin": None if margin is None else roi_percent(margin, cost),
+            "on_revenue": roi_percent(revenue, cost)}
+
+
 def forecast(segment_size, response_rate, conversion_rate, avg_order_value, margin_percent, cost):
     """Expected responses, orders, revenue, margin and ROI of a campaign before it runs.
 
-    The ROI is on margin, not on revenue: a campaign pays for itself when the
-    margin it brings in covers its cost.
+    ``roi_percent`` is the ROI on margin (a campaign pays for itself when the margin it
+    brings in covers its cost); ``roi_on_revenue_percent`` the ROI on revenue, to set
+    against an actual ROI on revenue.
     """
     for name, value in (("segment size", segment_size), ("response rate", response_rate),
                         ("conversion rate", conversion_rate), ("average order value", avg_order_value),
@@ -37,7 +55,8 @@ def forecast(segment_size, response_rate, conversion_rate, avg_order_value, marg
     conversions = responses * conversion_rate / 100.0
     revenue = conversions * avg_order_value
     margin = revenue * margin_percent / 100.0
-    return Forecast(responses, conversions, revenue, margin, roi_percent(margin, cost))
+    bases = roi_bases(revenue, margin, cost)
+    return Forecast(responses, conversions, revenue, margin, bases["on_margin"], bases["on_revenue"])
 
 
 def sold_margin_percent(list_value, cost_value):
@@ -58,6 +77,24 @@ def forecast_margin_percent(category_margin, configured_margin):
     if category_margin is None:
         return configured_margin, "configured"
     return min(max(category_margin, 0.0), 100.0), "category"
+
+
+def actual_margin_percent(sold_margin, fallback_margin, fallback_source):
+    """The margin the actual ROI on margin works on: that of what the campaign sold where known.
+
+    ``sold_margin`` is ``sold_margin_percent`` of the campaign's own confirmed order lines
+    (None when none of them has a known cost); else the forecast's margin and its source
+    ("category" or "configured"). Returns (margin %, "sold", "category" or "configured").
+    A campaign that sold below cost has a negative margin: actuals are not clamped.
+    """
+    if sold_margin is None:
+        return fallback_margin, fallback_source
+    return sold_margin, "sold"
+
+
+def margin_amount(revenue, margin_percent):
+    """The margin on ``revenue`` at ``margin_percent``; None when the margin is not known."""
+    return None if margin_percent is None else revenue * margin_percent / 100.0
 
 
 def attributed_revenue(basis, confirmed, invoiced, paid):

@@ -54,6 +54,12 @@ leads AS (
      GROUP BY won.campaign_id
 ), costs AS (
     SELECT campaign_id, sum(converted) AS cost FROM ({costs}) AS cost_amounts GROUP BY campaign_id
+), sold AS (
+    SELECT campaign_id,
+           sum(converted) FILTER (WHERE kind = 'sold') AS sold_value,
+           sum(converted) FILTER (WHERE kind = 'cost') AS sold_cost_value
+      FROM ({sold}) AS sold_amounts
+     GROUP BY campaign_id
 )
 SELECT campaign.id AS campaign_id, campaign.name,
        coalesce(campaign.ecrm_revenue_basis, 'confirmed') AS revenue_basis,
@@ -68,13 +74,15 @@ SELECT campaign.id AS campaign_id, campaign.name,
        coalesce(orders.revenue_confirmed, 0) AS revenue_confirmed,
        coalesce(invoices.revenue_invoiced, 0) AS revenue_invoiced,
        coalesce(invoices.revenue_paid, 0) AS revenue_paid,
-       coalesce(costs.cost, 0) AS cost
+       coalesce(costs.cost, 0) AS cost,
+       sold.sold_value, sold.sold_cost_value
   FROM utm_campaign campaign
   LEFT JOIN leads ON leads.campaign_id = campaign.id
   LEFT JOIN orders ON orders.campaign_id = campaign.id
   LEFT JOIN invoices ON invoices.campaign_id = campaign.id
   LEFT JOIN won_customers ON won_customers.campaign_id = campaign.id
   LEFT JOIN costs ON costs.campaign_id = campaign.id
+  LEFT JOIN sold ON sold.campaign_id = campaign.id
  WHERE campaign.id = ANY(%(campaign_ids)s)
 """.format(
     rates="{rates}",  # res.currency's rate table, filled in when the statement runs
@@ -100,6 +108,23 @@ SELECT campaign.id AS campaign_id, campaign.name,
           FROM ecrm_campaign_cost cost
           JOIN res_company company ON company.id = cost.company_id
          WHERE cost.campaign_id = ANY(%(campaign_ids)s) AND cost.company_id = ANY(%(company_ids)s)""",
+        "%(foreign_possible)s"),
+    # what the campaign's confirmed orders sold (untaxed, in the order's currency) and what it cost (quantity
+    # at the product's standard cost, in the company's currency), for the lines whose product has a cost
+    sold=converted_rows("""
+        SELECT s.campaign_id, amounts.kind, amounts.amount, amounts.currency_id,
+               %(currency_id)s AS target_currency_id, s.company_id, s.date_order AS date
+          FROM sale_order_line line
+          JOIN sale_order s ON s.id = line.order_id
+          JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
+          JOIN res_company company ON company.id = s.company_id
+          JOIN ir_property cost ON cost.name = 'standard_price' AND cost.company_id = s.company_id
+                               AND cost.res_id = 'product.product,' || line.product_id
+         CROSS JOIN LATERAL (VALUES ('sold', line.price_subtotal, pricelist.currency_id),
+                                    ('cost', line.product_uom_qty * cost.value_float, company.currency_id))
+                 AS amounts (kind, amount, currency_id)
+         WHERE s.campaign_id = ANY(%(campaign_ids)s) AND s.company_id = ANY(%(company_ids)s)
+           AND s.state IN ('sale', 'done') AND cost.value_float > 0""",
         "%(foreign_possible)s"))
 
 # The margin of what was sold in each category (and its subcategories): the quantity
@@ -128,6 +153,7 @@ SELECT sold.category_id, sum(sold.quantity * template.list_price), sum(sold.quan
  GROUP BY sold.category_id
 """
 MARGIN_SOURCES = [("category", "Product category (sold)"), ("configured", "Margin %")]
+ACTUAL_MARGIN_SOURCES = [("sold", "The campaign's sales")] + MARGIN_SOURCES
 # the campaign record is every user's (the host lets portal users read it); its finances, forecast and
 # attributed figures are eCRM staff's: read, search_read and read_group (ecrm_core base.py) refuse them
 ECRM_USER = "ecrm_core.group_ecrm_user"
@@ -162,7 +188,8 @@ class UtmCampaign(models.Model):
                                                     groups=ECRM_USER)
     ecrm_margin_percent = fields.Float("Margin (%)", default=30.0,
                                        help="Gross margin on the campaign's sales when its product category's "
-                                            "margin is not known; the forecast ROI is on margin.", groups=ECRM_USER)
+                                            "margin is not known (and, for the actual ROI on margin, when the "
+                                            "margin of what the campaign sold is not known).", groups=ECRM_USER)
     ecrm_product_category_id = fields.Many2one(
         "product.category", "Products promoted",
         help="The forecast uses the margin of what was sold in this category (list price against standard "
@@ -174,7 +201,11 @@ class UtmCampaign(models.Model):
                                             currency_field="ecrm_currency_id", groups=ECRM_USER)
     ecrm_expected_margin = fields.Monetary("Expected margin", compute="_compute_ecrm_forecast",
                                            currency_field="ecrm_currency_id", groups=ECRM_USER)
-    ecrm_expected_roi = fields.Float("Expected ROI (%)", compute="_compute_ecrm_forecast", groups=ECRM_USER)
+    # a ROI has a basis: both are given for the forecast and for the actuals, each set beside its like
+    ecrm_expected_roi = fields.Float("Expected ROI on margin (%)", compute="_compute_ecrm_forecast",
+                                     help="(expected margin - budget) / budget", groups=ECRM_USER)
+    ecrm_expected_roi_on_revenue = fields.Float("Expected ROI on revenue (%)", compute="_compute_ecrm_forecast",
+                                                help="(expected revenue - budget) / budget", groups=ECRM_USER)
 
     # ---- actuals, attributed through UTM (one grouped query for all records) ----
     ecrm_actual_cost = fields.Monetary("Actual cost", compute="_compute_ecrm_actuals",
@@ -194,7 +225,19 @@ class UtmCampaign(models.Model):
                                         currency_field="ecrm_currency_id", groups=ECRM_USER)
     ecrm_attributed_revenue = fields.Monetary("Attributed revenue", compute="_compute_ecrm_actuals",
                                               currency_field="ecrm_currency_id", groups=ECRM_USER)
-    ecrm_roi = fields.Float("Actual ROI (%)", compute="_compute_ecrm_actuals", groups=ECRM_USER)
+    ecrm_actual_margin_percent = fields.Float(
+        "Actual margin (%)", compute="_compute_ecrm_actuals",
+        help="Gross margin of what the campaign's confirmed orders sold (untaxed price against standard cost, "
+             "for the products with a cost); else the forecast's margin (see Actual margin from).", groups=ECRM_USER)
+    ecrm_actual_margin_source = fields.Selection(ACTUAL_MARGIN_SOURCES, "Actual margin from",
+                                                 compute="_compute_ecrm_actuals", groups=ECRM_USER)
+    ecrm_attributed_margin = fields.Monetary("Attributed margin", compute="_compute_ecrm_actuals",
+                                             currency_field="ecrm_currency_id",
+                                             help="Attributed revenue x actual margin.", groups=ECRM_USER)
+    ecrm_roi_on_margin = fields.Float("Actual ROI on margin (%)", compute="_compute_ecrm_actuals",
+                                      help="(attributed margin - actual cost) / actual cost", groups=ECRM_USER)
+    ecrm_roi = fields.Float("Actual ROI on revenue (%)", compute="_compute_ecrm_actuals",
+                            help="(attributed revenue - actual cost) / actual cost", groups=ECRM_USER)
     ecrm_cost_per_lead = fields.Monetary("Cost per lead", compute="_compute_ecrm_actuals",
                                          currency_field="ecrm_currency_id", groups=ECRM_USER)
     ecrm_cost_per_won_customer = fields.Monetary("Cost per customer won", compute="_compute_ecrm_actuals",
@@ -220,6 +263,7 @@ class UtmCampaign(models.Model):
             campaign.ecrm_expected_revenue = result and result.revenue
             campaign.ecrm_expected_margin = result and result.margin
             campaign.ecrm_expected_roi = result and result.roi_percent or 0.0
+            campaign.ecrm_expected_roi_on_revenue = result and result.roi_on_revenue_percent or 0.0
 
     def _ecrm_forecast_by_campaign(self):
         """{campaign id: (margin %, margin source, roi.Forecast or None)}; one query for the category margins."""
@@ -251,8 +295,9 @@ class UtmCampaign(models.Model):
     def _compute_ecrm_actuals(self):
         report = self._ecrm_roi_rows(self.filtered("id").ids)
         for campaign in self:
-            row = report.get(campaign.id) or dict.fromkeys(ACTUAL_COUNTS + ACTUAL_AMOUNTS + (
-                "attributed_revenue", "roi_percent", "cost_per_lead", "cost_per_won_customer"), 0)
+            row = report.get(campaign.id) or dict(dict.fromkeys(ACTUAL_COUNTS + ACTUAL_AMOUNTS + (
+                "attributed_revenue", "attributed_margin", "roi_percent", "cost_per_lead", "cost_per_won_customer",
+                "margin_percent"), 0), margin_source=False, roi={"on_margin": None, "on_revenue": None})
             campaign.update({
                 "ecrm_actual_cost": row["cost"],
                 "ecrm_lead_count": row["lead_count"],
@@ -266,7 +311,11 @@ class UtmCampaign(models.Model):
                 "ecrm_revenue_invoiced": row["revenue_invoiced"],
                 "ecrm_revenue_paid": row["revenue_paid"],
                 "ecrm_attributed_revenue": row["attributed_revenue"],
-                "ecrm_roi": row["roi_percent"] or 0.0,
+                "ecrm_actual_margin_percent": row["margin_percent"],
+                "ecrm_actual_margin_source": row["margin_source"],
+                "ecrm_attributed_margin": row["attributed_margin"],
+                "ecrm_roi_on_margin": row["roi"]["on_margin"] or 0.0,
+                "ecrm_roi": row["roi"]["on_revenue"] or 0.0,
                 "ecrm_cost_per_lead": row["cost_per_lead"] or 0.0,
                 "ecrm_cost_per_won_customer": row["cost_per_won_customer"] or 0.0,
             })
@@ -280,11 +329,15 @@ class UtmCampaign(models.Model):
         Each value holds: campaign_id, name, revenue_basis, budget, the counts (lead_count,
         opportunity_count, won_count, quotation_count, order_count, invoice_count,
         won_customer_count), the amounts (revenue_confirmed, revenue_invoiced,
-        revenue_paid, cost, attributed_revenue), roi_percent, cost_per_lead,
-        cost_per_won_customer (False when there is nothing to divide by) and
-        forecast (expected_revenue, expected_margin, expected_roi_percent, and
-        the margin_percent it used, with margin_source "category" or "configured";
-        False when the campaign's inputs give no forecast).
+        revenue_paid, cost, attributed_revenue, attributed_margin), the actual margin_percent
+        with its margin_source ("sold": what the campaign's orders sold, against standard
+        cost; else the forecast's "category" or "configured" margin), roi ({"on_margin",
+        "on_revenue"}), roi_percent (the ROI on revenue, as roi["on_revenue"]),
+        cost_per_lead, cost_per_won_customer (False when there is nothing to divide by) and
+        forecast (expected_revenue, expected_margin, roi ({"on_margin", "on_revenue"}),
+        expected_roi_percent (on margin, as roi["on_margin"]), and the margin_percent it
+        used, with margin_source "category" or "configured"; False when the campaign's
+        inputs give no forecast). A ROI compares with another on the same basis only.
         Amounts are in the currency of the caller's company, converted at each
         document's date. Only documents of the caller's companies count, and only
         the campaigns the caller may read are answered (others are left out).
@@ -315,7 +368,8 @@ class UtmCampaign(models.Model):
             "campaign_ids": campaign_ids, "company_ids": companies.ids, "currency_id": currency.id,
             "foreign_possible": self._ecrm_foreign_currency_possible(currency, companies)})
         rows = self.env.cr.dictfetchall()
-        forecasts = self._ecrm_forecasts([row["campaign_id"] for row in rows])
+        forecast_inputs = self.browse([row["campaign_id"] for row in rows])._ecrm_forecast_by_campaign()
+        forecasts = self._ecrm_forecasts(forecast_inputs)
         report = {}
         for row in rows:
             for key in ACTUAL_AMOUNTS + ("budget",):
@@ -324,6 +378,14 @@ class UtmCampaign(models.Model):
                 row["revenue_basis"], row["revenue_confirmed"], row["revenue_invoiced"], row["revenue_paid"])
             row.update(roi.actuals(row["cost"], row["attributed_revenue"], row["lead_count"],
                                    row["won_customer_count"]))
+            sold_value, sold_cost_value = row.pop("sold_value"), row.pop("sold_cost_value")
+            sold_margin = None if sold_value is None or sold_cost_value is None else roi.sold_margin_percent(
+                float(sold_value), float(sold_cost_value))
+            forecast_margin, forecast_source, _result = forecast_inputs[row["campaign_id"]]
+            row["margin_percent"], row["margin_source"] = roi.actual_margin_percent(
+                sold_margin, forecast_margin, forecast_source)
+            row["attributed_margin"] = roi.margin_amount(row["attributed_revenue"], row["margin_percent"])
+            row["roi"] = roi.roi_bases(row["attributed_revenue"], row["attributed_margin"], row["cost"])
             row["forecast"] = forecasts[row["campaign_id"]]
             report[row["campaign_id"]] = row
         return report
@@ -338,11 +400,13 @@ class UtmCampaign(models.Model):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _ecrm_forecasts(self, campaign_ids):
+    def _ecrm_forecasts(self, forecast_inputs):
+        """The report's forecast part from ``_ecrm_forecast_by_campaign``'s answer."""
         forecasts = {}
-        for campaign_id, (margin, source, result) in self.browse(campaign_ids)._ecrm_forecast_by_campaign().items():
+        for campaign_id, (margin, source, result) in forecast_inputs.items():
             forecasts[campaign_id] = result and {
                 "expected_revenue": result.revenue, "expected_margin": result.margin,
+                "roi": {"on_margin": result.roi_percent, "on_revenue": result.roi_on_revenue_percent},
                 "expected_roi_percent": result.roi_percent, "margin_percent": margin, "margin_source": source}
         return forecasts
 

@@ -449,7 +449,9 @@ FIELDS = {
                   ecrm_expected_revenue ecrm_expected_margin ecrm_expected_roi ecrm_actual_cost ecrm_lead_count
                   ecrm_opportunity_count ecrm_won_count ecrm_quotation_count ecrm_order_count ecrm_invoice_count
                   ecrm_won_customer_count ecrm_revenue_confirmed ecrm_revenue_invoiced ecrm_revenue_paid
-                  ecrm_attributed_revenue ecrm_roi ecrm_cost_per_lead ecrm_cost_per_won_customer""",
+                  ecrm_attributed_revenue ecrm_roi ecrm_cost_per_lead ecrm_cost_per_won_customer
+                  ecrm_expected_roi_on_revenue ecrm_actual_margin_percent ecrm_actual_margin_source
+                  ecrm_attributed_margin ecrm_roi_on_margin""",
         HOST: "ecrm_currency_id",
     },
     "sale.order": {HOST: "ecrm_exchange_id ecrm_urgent"},

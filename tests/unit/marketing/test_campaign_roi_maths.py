@@ -67,3 +67,43 @@ def test_forecast_margin_prefers_the_category_margin_when_known():
     assert roi.forecast_margin_percent(None, 30.0) == (30.0, "configured")
     # sold below cost: a negative margin is not a forecast input; clamp to the 0-100 the forecast takes
     assert roi.forecast_margin_percent(-12.0, 30.0) == (0.0, "category")
+
+
+def test_forecast_is_given_on_both_bases():
+    # the 1,500 spend for 9,000 revenue at 40 %: 140 % on margin, (9,000 - 1,500) / 1,500 = 500 % on revenue
+    result = roi.forecast(2000, 5, 20, 450, 40, 1500)
+    assert result.roi_percent == pytest.approx(140)  # on margin, as before
+    assert result.roi_on_revenue_percent == pytest.approx(500)
+
+
+def test_same_numbers_give_the_same_roi_on_the_same_basis():
+    # 1,000 customers x 10 % x 10 % = 10 orders of 1,000: 10,000 revenue at a 30 % margin = 3,000, for 2,000.
+    # Forecast and actuals on those same figures agree basis by basis: 50 % on margin, 400 % on revenue.
+    # (Setting the forecast's 50 % on margin beside an actual 400 % on revenue made the campaign look
+    # eight times better than planned when it did exactly as planned.)
+    planned = roi.forecast(1000, 10, 10, 1000, 30, 2000)
+    assert planned.revenue == pytest.approx(10000) and planned.margin == pytest.approx(3000)
+    margin, source = roi.actual_margin_percent(None, 30.0, "configured")
+    actual = roi.roi_bases(10000, roi.margin_amount(10000, margin), 2000)
+    assert (margin, source) == (30.0, "configured")
+    assert actual == {"on_margin": pytest.approx(50), "on_revenue": pytest.approx(400)}
+    assert planned.roi_percent == pytest.approx(actual["on_margin"])
+    assert planned.roi_on_revenue_percent == pytest.approx(actual["on_revenue"])
+    assert roi.actuals(2000, 10000, 0, 0)["roi_percent"] == pytest.approx(actual["on_revenue"])
+
+
+def test_actual_margin_prefers_what_the_campaign_sold():
+    # the campaign sold 2,500 worth that cost 1,750: 30 % margin, from its own sales
+    assert roi.actual_margin_percent(roi.sold_margin_percent(2500, 1750), 40.0, "category") == \
+        (pytest.approx(30), "sold")
+    assert roi.actual_margin_percent(None, 40.0, "category") == (40.0, "category")
+    # sold below cost: the actual margin is negative, not clamped like a forecast input
+    assert roi.actual_margin_percent(roi.sold_margin_percent(1000, 1200), 30.0, "configured") == \
+        (pytest.approx(-20), "sold")
+
+
+def test_roi_bases_with_nothing_to_divide_by_or_no_margin():
+    assert roi.roi_bases(1000, 300, 0) == {"on_margin": None, "on_revenue": None}
+    assert roi.roi_bases(1000, None, 500) == {"on_margin": None, "on_revenue": pytest.approx(100)}
+    assert roi.margin_amount(1000, None) is None
+    assert roi.margin_amount(1000, 30) == pytest.approx(300)
