@@ -320,6 +320,15 @@ METHODS = [
         lambda c: [[c.ids["quotation"]], {"note": "Matrix note"}]),
     row("sale.order", "action_confirm",   Host("sale.order", "write"), Host("sale.order", "write"),
         Host("sale.order", "write"), Host("sale.order", "write"), lambda c: [[c.box.quotation()]]),
+    # the sales report's financial years follow a company's accounting year end (res_company.py)
+    row("res.company", "create",          Host("res.company", "create"), Host("res.company", "create"),
+        Host("res.company", "create"), Host("res.company", "create"),
+        lambda c: [{"name": c.box.unique("Matrix company ")}]),
+    row("res.company", "write",           Host("res.company", "write"), Host("res.company", "write"),
+        Host("res.company", "write"), Host("res.company", "write"),
+        lambda c: [[c.ids["company"]], {name: value for name, value in c.admin.ok(  # unchanged values
+            "res.company", "read", [c.ids["company"]], ["fiscalyear_last_month", "fiscalyear_last_day"])[0].items()
+            if name != "id"}]),
     row("sale.order.line", "write",       Host("sale.order.line", "write"), Host("sale.order.line", "write"),
         Host("sale.order.line", "write"), Host("sale.order.line", "write"),
         lambda c: [[c.ids["quotation_line"]], {"name": "Matrix line"}]),
