@@ -314,7 +314,7 @@ class ResPartner(models.Model):
     def _ecrm_order_figures(self, scope):
         """{commercial partner: order figures}, ranked across all customers, kept for ``scope``."""
         company, tz, today = self._ecrm_360_basis()  # one currency, one timezone, for everyone
-        horizon = self.env.user.company_id.ecrm_ltv_horizon_years or 3.0
+        horizon = company.ecrm_ltv_horizon_years or 3.0  # the reporting company's, like the currency
         def to_date(text):  # Odoo's cursor hands dates over as 'YYYY-MM-DD' strings
             return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
         aggregates = [(pid, count, float(revenue or 0.0), to_date(first), to_date(last))
