@@ -9,5 +9,6 @@ from . import ecrm_customer360_field
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_360_money
 from . import sale_order
 from . import sale_report

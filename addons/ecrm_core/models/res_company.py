@@ -1,23 +1,56 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..customer360 import clock, fiscal
+
+FISCAL_YEAR_FIELDS = ("fiscalyear_last_month", "fiscalyear_last_day")  # the host's (account), the one definition
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    ecrm_fiscal_year_start_month = fields.Integer(
-        "Financial year starts (month)", default=4,
-        help="UK companies often start on 1 April; reports label years '2013/14'.")
-    ecrm_fiscal_year_start_day = fields.Integer("Financial year starts (day)", default=1)
     ecrm_ltv_horizon_years = fields.Float(
         "Lifetime value horizon (years)", default=3.0,
         help="Customer lifetime value = average order x orders per year x this horizon.")
 
-    @api.constrains("ecrm_fiscal_year_start_month", "ecrm_fiscal_year_start_day")
-    def _check_ecrm_fiscal_year_start(self):
+    @api.constrains(*FISCAL_YEAR_FIELDS)
+    def _check_ecrm_fiscal_year_end(self):
         for company in self:
-            month, day = company.ecrm_fiscal_year_start_month, company.ecrm_fiscal_year_start_day
-            if not (1 <= month <= 12 and 1 <= day <= 28):
-                raise ValidationError("The financial year must start on a day 1-28 of a month 1-12.")
+            try:
+                fiscal.check_year_end(company.fiscalyear_last_month, company.fiscalyear_last_day)
+            except ValueError:
+                raise ValidationError(_("%s: the financial year must end on a real day of the calendar "
+                                        "(e.g. 31 March, 5 April, 31 December).") % company.name)
+
+    @api.model
+    def create(self, vals):
+        company = super().create(vals)
+        self.env["sale.report"].init()  # the new company's financial years
+        return company
+
+    @api.multi
+    def write(self, vals):
+        result = super().write(vals)
+        if set(FISCAL_YEAR_FIELDS) & set(vals):
+            self.env["sale.report"].init()  # the report's year boundaries come from fiscal.financial_years
+        return result
+
+    # ---- what the customer 360 is stated in (README "Customer 360: money and dates") ----
+
+    @api.model
+    def _ecrm_reporting_company(self):
+        """The company whose currency and timezone every customer's 360 figures are stated in.
+
+        The database's parent company (``base.main_company``): a customer buys from any of the
+        companies, and their figures are ranked against everyone's, so all are in one currency.
+        Read as superuser: which currency a figure is in is no secret of the company record.
+        """
+        company = self.env.ref("base.main_company", raise_if_not_found=False)
+        return (company or self.sudo().search([("parent_id", "=", False)], limit=1, order="id")).sudo()
+
+    @api.model
+    def _ecrm_timezone(self):
+        """The one timezone of the 360 dates and the report's financial years: the reporting company's, else UTC."""
+        return clock.check_timezone(self._ecrm_reporting_company().partner_id.tz or "UTC")

@@ -7,10 +7,9 @@ from odoo.exceptions import AccessError
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    ecrm_fiscal_year_start_month = fields.Integer(
-        related="company_id.ecrm_fiscal_year_start_month", readonly=False)
-    ecrm_fiscal_year_start_day = fields.Integer(
-        related="company_id.ecrm_fiscal_year_start_day", readonly=False)
+    # the accounting year end (account's res.company fields): Odoo community has no setting for it
+    ecrm_fiscalyear_last_day = fields.Integer(related="company_id.fiscalyear_last_day", readonly=False)
+    ecrm_fiscalyear_last_month = fields.Selection(related="company_id.fiscalyear_last_month", readonly=False)
     ecrm_ltv_horizon_years = fields.Float(related="company_id.ecrm_ltv_horizon_years", readonly=False)
 
     def action_ecrm_recompute_360(self):

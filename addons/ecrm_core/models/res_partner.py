@@ -6,6 +6,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..customer360 import rfm
+from ..customer360.clock import local_date_sql
 from ..customer360.currency_sql import converted_rows
 from ..customer360.sql_arrays import array_literal
 from ..quality import checks, score
@@ -18,7 +19,7 @@ STAFF = "ecrm_core.group_ecrm_user"  # who may read the eCRM figures on a custom
 QUALITY_BANDS = [("poor", "Poor (0-49)"), ("fair", "Fair (50-79)"), ("good", "Good (80-100)")]
 ORDER_COLUMNS = ("order_count", "revenue", "avg_order_value", "first_order_date", "last_order_date",
                  "days_since_last_order", "recency_score", "frequency_score", "monetary_score",
-                 "rfm_segment", "lifetime_value")
+                 "rfm_segment", "lifetime_value", "currency_id")
 INTERACTION_COLUMNS = ("interaction_count", "last_interaction_date", "preferred_channel")
 COLUMN_TYPES = {  # SQL array types of the ecrm_* columns written in bulk (int unless listed)
     "first_order_date": "date", "last_order_date": "date", "revenue": "numeric", "avg_order_value": "numeric",
@@ -287,11 +288,12 @@ class ResPartner(models.Model):
             (tuple(partner_ids), tuple(partner_ids)))
         return tuple(row[0] for row in self.env.cr.fetchall())
 
-    def _ecrm_order_aggregates(self):
+    def _ecrm_order_aggregates(self, company, tz):
         """(commercial partner, order count, revenue, first, last) for every customer; one query.
 
-        Revenue is in the selling company's currency at the order date, with the
-        rate table sale.report uses (sale.report itself stops at the rate-1 currency).
+        Revenue is in ``company``'s currency whichever company sold: each order converted at
+        the rate of its order date in ``company``'s rate table (the one sale.report uses).
+        Dates are the order dates in ``tz``, the timezone "today" is taken in.
         """
         self.env.cr.execute("""
             WITH currency_rate AS (%s),
@@ -300,24 +302,26 @@ class ResPartner(models.Model):
               FROM orders GROUP BY pid
         """ % (self.env["res.currency"]._select_companies_rates(), converted_rows("""
                 SELECT partner.commercial_partner_id AS pid, s.amount_untaxed AS amount,
-                       pp.currency_id, company.currency_id AS target_currency_id, s.company_id,
-                       s.date_order AS date
+                       pp.currency_id, %%(currency)s AS target_currency_id, %%(company)s AS company_id,
+                       %s AS date
                   FROM sale_order s
                   JOIN res_partner partner ON partner.id = s.partner_id
-                  JOIN res_company company ON company.id = s.company_id
                   JOIN product_pricelist pp ON pp.id = s.pricelist_id
-                 WHERE s.state IN ('sale', 'done')""")))
+                 WHERE s.state IN ('sale', 'done')""" % local_date_sql("s.date_order", "%(tz)s"))),
+            {"currency": company.currency_id.id, "company": company.id, "tz": tz})
         return self.env.cr.fetchall()
 
     def _ecrm_order_figures(self, scope):
         """{commercial partner: order figures}, ranked across all customers, kept for ``scope``."""
-        today = fields.Date.from_string(fields.Date.context_today(self))
-        horizon = self.env.user.company_id.ecrm_ltv_horizon_years or 3.0
+        company, tz, today = self._ecrm_360_basis()  # one currency, one timezone, for everyone
+        horizon = company.ecrm_ltv_horizon_years or 3.0  # the reporting company's, like the currency
         def to_date(text):  # Odoo's cursor hands dates over as 'YYYY-MM-DD' strings
             return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
         aggregates = [(pid, count, float(revenue or 0.0), to_date(first), to_date(last))
-                      for pid, count, revenue, first, last in self._ecrm_order_aggregates()]
+                      for pid, count, revenue, first, last in self._ecrm_order_aggregates(company, tz)]
         figures = rfm.score_customers(aggregates, today, horizon)
+        for values in figures.values():
+            values["currency_id"] = company.currency_id.id
         if scope is not None:
             wanted = set(scope)
             figures = {pid: values for pid, values in figures.items() if pid in wanted}

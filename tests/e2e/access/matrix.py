@@ -326,6 +326,15 @@ METHODS = [
         lambda c: [[c.ids["quotation"]], {"note": "Matrix note"}]),
     row("sale.order", "action_confirm",   Host("sale.order", "write"), Host("sale.order", "write"),
         Host("sale.order", "write"), Host("sale.order", "write"), lambda c: [[c.box.quotation()]]),
+    # the sales report's financial years follow a company's accounting year end (res_company.py)
+    row("res.company", "create",          Host("res.company", "create"), Host("res.company", "create"),
+        Host("res.company", "create"), Host("res.company", "create"),
+        lambda c: [{"name": c.box.unique("Matrix company ")}]),
+    row("res.company", "write",           Host("res.company", "write"), Host("res.company", "write"),
+        Host("res.company", "write"), Host("res.company", "write"),
+        lambda c: [[c.ids["company"]], {name: value for name, value in c.admin.ok(  # unchanged values
+            "res.company", "read", [c.ids["company"]], ["fiscalyear_last_month", "fiscalyear_last_day"])[0].items()
+            if name != "id"}]),
     row("sale.order.line", "write",       Host("sale.order.line", "write"), Host("sale.order.line", "write"),
         Host("sale.order.line", "write"), Host("sale.order.line", "write"),
         lambda c: [[c.ids["quotation_line"]], {"name": "Matrix line"}]),
@@ -432,7 +441,7 @@ FIELDS = {
     "res.partner": {
         STAFF: """ecrm_order_count ecrm_revenue ecrm_avg_order_value ecrm_first_order_date ecrm_last_order_date
                   ecrm_days_since_last_order ecrm_recency_score ecrm_frequency_score ecrm_monetary_score
-                  ecrm_rfm_segment ecrm_lifetime_value ecrm_interaction_count ecrm_last_interaction_date
+                  ecrm_rfm_segment ecrm_lifetime_value ecrm_currency_id ecrm_interaction_count ecrm_last_interaction_date
                   ecrm_preferred_channel ecrm_data_quality_score ecrm_quality_band ecrm_quality_issues
                   ecrm_quality_flagged ecrm_consent_ids ecrm_recent_interaction_ids ecrm_open_opportunity_ids
                   ecrm_open_quotation_ids ecrm_unpaid_invoice_ids ecrm_visitor_ids
@@ -456,9 +465,9 @@ FIELDS = {
     },
     "sale.order": {HOST: "ecrm_exchange_id ecrm_urgent"},
     "sale.report": {HOST: "ecrm_sector_id ecrm_state_id ecrm_financial_year"},
-    "res.company": {HOST: """ecrm_fiscal_year_start_month ecrm_fiscal_year_start_day ecrm_ltv_horizon_years
+    "res.company": {HOST: """ecrm_ltv_horizon_years
                              ecrm_contact_cap ecrm_contact_cap_days"""},
-    "res.config.settings": {HOST: """ecrm_fiscal_year_start_month ecrm_fiscal_year_start_day
+    "res.config.settings": {HOST: """ecrm_fiscalyear_last_month ecrm_fiscalyear_last_day
                                      ecrm_ltv_horizon_years ecrm_contact_cap ecrm_contact_cap_days
                                      ecrm_public_interaction_types ecrm_page_view_retention_days
                                      ecrm_cart_idle_hours ecrm_call_me_interval_minutes"""},
