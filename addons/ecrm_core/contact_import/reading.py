@@ -139,8 +139,7 @@ def read_vcards(text):
         contents = card.contents
         values = {"name": _first(contents, "fn")}
         if _first(contents, "org"):
-            org = contents["org"][0].value
-            values["company_name"] = " ".join(org) if isinstance(org, list) else org
+            values["company_name"] = _flat(contents["org"][0].value)
         values["function"] = _first(contents, "title")
         values["email"] = _first(contents, "email")
         for tel in contents.get("tel", []):
@@ -148,7 +147,8 @@ def read_vcards(text):
             values["mobile" if "cell" in kinds else "phone"] = tel.value
         if contents.get("adr"):
             address = contents["adr"][0].value
-            values.update(street=address.street, city=address.city, zip=address.code, country=address.country)
+            values.update(street=_flat(address.street), city=_flat(address.city), zip=_flat(address.code),
+                          country=_flat(address.country))
         values = {key: value.strip() for key, value in values.items() if isinstance(value, str) and value.strip()}
         if not values.get("name") and values.get("company_name"):
             values["name"] = values.pop("company_name")
@@ -156,6 +156,13 @@ def read_vcards(text):
         raw = {key: str(value) for key, value in values.items()}
         rows.append((number, dict(values, _raw=raw), None))
     return rows
+
+
+def _flat(value):
+    """A vCard value as one text: ORG and ADR parts split at ';' and ',' come back as (nested) lists."""
+    if isinstance(value, (list, tuple)):
+        return " ".join(part for part in (_flat(item).strip() for item in value) if part)
+    return value if isinstance(value, str) else ""
 
 
 def _first(contents, key):

@@ -107,3 +107,12 @@ def test_a_file_of_a_hundred_thousand_columns_is_refused_at_once():
     with pytest.raises(reading.ImportFileError) as caught:
         reading.read_csv(reading.decode(data))
     assert "The file has 100001 columns; a contact file has at most 250" in str(caught.value)
+
+
+def test_a_comma_in_an_organisation_or_address_is_kept_as_text():
+    """Found by the long run: vobject splits ORG and ADR parts at commas into nested lists."""
+    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nORG:,Pennine Stairlifts, Halifax;Sales\r\n"
+            "ADR;TYPE=WORK:;;Mill Yard, Unit 4;Halifax;;HX3 6AA;United Kingdom\r\nEND:VCARD\r\n")
+    [(_line, values, _reason)] = read(text.encode(), as_vcard=True)
+    assert values["name"] == "Pennine Stairlifts Halifax Sales" and values["is_company"] is True
+    assert values["street"] == "Mill Yard Unit 4" and values["zip"] == "HX3 6AA"
