@@ -2,9 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models, tools
 
-from odoo.addons.ecrm_core.customer360.currency_sql import converted_rows
-
-from .utm_campaign import ACTUAL_MARGIN_SOURCES
+from .utm_campaign import ACTUAL_MARGIN_SOURCES, sold_and_cost_sql
 
 
 class EcrmCampaignRoiReport(models.Model):
@@ -94,17 +92,5 @@ class EcrmCampaignRoiReport(models.Model):
                    CASE WHEN cost > 0 THEN (revenue - cost) / cost * 100 END AS roi_percent
               FROM margins
             )""".format(table=self._table, rates=self.env["res.currency"]._select_companies_rates(),
-                        # as utm.campaign's ACTUALS_SQL, in the currency of the order's company
-                        sold=converted_rows("""
-                SELECT s.campaign_id, amounts.kind, amounts.amount, amounts.currency_id,
-                       company.currency_id AS target_currency_id, s.company_id, s.date_order AS date
-                  FROM sale_order_line line
-                  JOIN sale_order s ON s.id = line.order_id
-                  JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
-                  JOIN res_company company ON company.id = s.company_id
-                  JOIN ir_property cost ON cost.name = 'standard_price' AND cost.company_id = s.company_id
-                                       AND cost.res_id = 'product.product,' || line.product_id
-                 CROSS JOIN LATERAL (VALUES ('sold', line.price_subtotal, pricelist.currency_id),
-                                            ('cost', line.product_uom_qty * cost.value_float, company.currency_id))
-                         AS amounts (kind, amount, currency_id)
-                 WHERE s.campaign_id IS NOT NULL AND s.state IN ('sale', 'done') AND cost.value_float > 0""")))
+                        # as on utm.campaign, in the currency of the order's company
+                        sold=sold_and_cost_sql("company.currency_id", "s.campaign_id IS NOT NULL")))

@@ -11,6 +11,29 @@ ACTUAL_COUNTS = ("lead_count", "opportunity_count", "won_count", "quotation_coun
                  "invoice_count", "won_customer_count")
 ACTUAL_AMOUNTS = ("revenue_confirmed", "revenue_invoiced", "revenue_paid", "cost")
 
+
+def sold_and_cost_sql(target_currency, where, foreign_possible="true"):
+    """SQL: what the campaigns' confirmed orders sold (untaxed, in the order's currency) and what it cost
+    (quantity at the product's standard cost, in the company's currency), for the lines whose product has
+    a cost, converted into ``target_currency`` (SQL): the actual margin of the form and of the ROI report.
+    ``where`` filters the order lines ``line`` of the orders ``s``. Arguments are SQL of this add-on only.
+    """
+    return converted_rows("""
+        SELECT s.campaign_id, amounts.kind, amounts.amount, amounts.currency_id,
+               %s AS target_currency_id, s.company_id, s.date_order AS date
+          FROM sale_order_line line
+          JOIN sale_order s ON s.id = line.order_id
+          JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
+          JOIN res_company company ON company.id = s.company_id
+          JOIN ir_property cost ON cost.name = 'standard_price' AND cost.company_id = s.company_id
+                               AND cost.res_id = 'product.product,' || line.product_id
+         CROSS JOIN LATERAL (VALUES ('sold', line.price_subtotal, pricelist.currency_id),
+                                    ('cost', line.product_uom_qty * cost.value_float, company.currency_id))
+                 AS amounts (kind, amount, currency_id)
+         WHERE s.state IN ('sale', 'done') AND cost.value_float > 0 AND %s""" % (target_currency, where),
+                          foreign_possible)
+
+
 # Every attributed figure for a set of campaigns in one statement: one grouped
 # pass over each source table, joined on the campaign. Amounts are untaxed and in
 # the currency of the user's company (converted at the document's date); invoices
@@ -109,23 +132,9 @@ SELECT campaign.id AS campaign_id, campaign.name,
           JOIN res_company company ON company.id = cost.company_id
          WHERE cost.campaign_id = ANY(%(campaign_ids)s) AND cost.company_id = ANY(%(company_ids)s)""",
         "%(foreign_possible)s"),
-    # what the campaign's confirmed orders sold (untaxed, in the order's currency) and what it cost (quantity
-    # at the product's standard cost, in the company's currency), for the lines whose product has a cost
-    sold=converted_rows("""
-        SELECT s.campaign_id, amounts.kind, amounts.amount, amounts.currency_id,
-               %(currency_id)s AS target_currency_id, s.company_id, s.date_order AS date
-          FROM sale_order_line line
-          JOIN sale_order s ON s.id = line.order_id
-          JOIN product_pricelist pricelist ON pricelist.id = s.pricelist_id
-          JOIN res_company company ON company.id = s.company_id
-          JOIN ir_property cost ON cost.name = 'standard_price' AND cost.company_id = s.company_id
-                               AND cost.res_id = 'product.product,' || line.product_id
-         CROSS JOIN LATERAL (VALUES ('sold', line.price_subtotal, pricelist.currency_id),
-                                    ('cost', line.product_uom_qty * cost.value_float, company.currency_id))
-                 AS amounts (kind, amount, currency_id)
-         WHERE s.campaign_id = ANY(%(campaign_ids)s) AND s.company_id = ANY(%(company_ids)s)
-           AND s.state IN ('sale', 'done') AND cost.value_float > 0""",
-        "%(foreign_possible)s"))
+    sold=sold_and_cost_sql("%(currency_id)s",
+                           "s.campaign_id = ANY(%(campaign_ids)s) AND s.company_id = ANY(%(company_ids)s)",
+                           "%(foreign_possible)s"))
 
 # The margin of what was sold in each category (and its subcategories): the quantity
 # sold on confirmed order lines, valued at list price and at standard cost. Products
