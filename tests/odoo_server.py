@@ -18,12 +18,21 @@ def free_port():
 
 
 class OdooServer:
-    """An Odoo process serving one database on a free loopback port."""
+    """An Odoo process serving one database on a free loopback port, run as production runs it.
 
-    def __init__(self, database, port=None, conf=None):
+    Prefork workers with Odoo's default limits (60 s CPU, 120 s real time per request), and
+    queue_job's runner; crons stay off so that tests decide when a scheduled action runs.
+    The runner's capacity stays below the workers so that a running job never starves the
+    requests waiting on it.
+    """
+
+    def __init__(self, database, port=None, conf=None, workers=2, job_channels="root:1"):
         self.database = database
         self.conf = conf or ODOO_CONF
         self.port = port or free_port()
+        self.longpolling_port = free_port()
+        self.workers = workers
+        self.job_channels = job_channels
         self.url = "http://127.0.0.1:%d" % self.port
         self.log_path = os.path.join(REPO, "var", "odoo-%s-%d.log" % (database, self.port))
         self.process = None
@@ -32,11 +41,13 @@ class OdooServer:
         if not os.path.exists(self.conf):
             raise RuntimeError("%s is missing: run 'make setup' (or 'make test') first" % self.conf)
         env = dict(os.environ, PATH=os.path.join(REPO, "node_modules", ".bin") + os.pathsep + os.environ["PATH"],
-                   ODOO_PRELOAD_ADDONS="no")  # see scripts/env.sh: no requests racing the registry load
+                   ODOO_PRELOAD_ADDONS="no",  # see scripts/env.sh: no requests racing the registry load
+                   ODOO_QUEUE_JOB_CHANNELS=self.job_channels)
         self.process = subprocess.Popen(
             [sys.executable, os.path.join(REPO, "scripts", "odoo-bin"), "-c", self.conf,
              "-d", self.database, "--db-filter", "^%s$" % self.database,
              "--http-port", str(self.port), "--max-cron-threads", "0",
+             "--workers", str(self.workers), "--longpolling-port", str(self.longpolling_port),
              "--logfile", self.log_path],
             env=env, cwd=REPO)
         deadline = time.time() + timeout

@@ -10,7 +10,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["crm", "sale_crm", "contacts", "mail"],
+    "depends": ["crm", "sale_crm", "contacts", "mail", "queue_job"],
     "external_dependencies": {"python": ["phonenumbers", "rapidfuzz", "stdnum", "vobject"]},
     "data": [
         "security/ecrm_core_security.xml",

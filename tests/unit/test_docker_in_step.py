@@ -12,6 +12,9 @@ def test_image_uses_python_37_like_setup():
 
 
 def test_image_installs_the_same_pins():
-    assert "COPY requirements.txt constraints.txt package.json package-lock.json ./" in DOCKERFILE
+    assert "COPY requirements.txt requirements-oca.txt constraints.txt package.json package-lock.json ./" in DOCKERFILE
     assert "pip install --no-cache-dir -r requirements.txt -c constraints.txt" in DOCKERFILE
+    # the OCA add-ons (queue_job) go in as set-up puts them: --no-deps, same file
+    assert "pip install --no-cache-dir --no-deps -r requirements-oca.txt" in DOCKERFILE
+    assert '--no-deps -r "$REPO/requirements-oca.txt"' in (ROOT / "scripts" / "setup.sh").read_text()
     assert "npm ci" in DOCKERFILE
