@@ -3,7 +3,7 @@
 {
     "name": "eCRM Core",
     "summary": "Single customer view: one timeline, 360 figures, consent, data quality, duplicates",
-    "version": "11.0.1.3.0",
+    "version": "11.0.1.4.0",
     "category": "Customer Relationship Management",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",
@@ -18,6 +18,7 @@
         "data/ecrm_sector_data.xml",
         "data/ecrm_quality_rule_data.xml",
         "data/ir_cron_data.xml",
+        "data/queue_job_data.xml",
         "views/ecrm_interaction_views.xml",
         "views/res_partner_views.xml",
         "views/ecrm_config_views.xml",

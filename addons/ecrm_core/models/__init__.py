@@ -1,4 +1,5 @@
 from . import base
+from . import ecrm_job_mixin
 from . import ecrm_interaction
 from . import ecrm_consent
 from . import ecrm_sector

@@ -1,7 +1,9 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from odoo.addons.queue_job.job import job
 
 from ..customer360 import clock, fiscal
 
@@ -9,7 +11,8 @@ FISCAL_YEAR_FIELDS = ("fiscalyear_last_month", "fiscalyear_last_day")  # the hos
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "ecrm.job.mixin"]  # the duplicate scan's progress is per company
 
     ecrm_ltv_horizon_years = fields.Float(
         "Lifetime value horizon (years)", default=3.0,
@@ -54,3 +57,31 @@ class ResCompany(models.Model):
     def _ecrm_timezone(self):
         """The one timezone of the 360 dates and the report's financial years: the reporting company's, else UTC."""
         return clock.check_timezone(self._ecrm_reporting_company().partner_id.tz or "UTC")
+
+    # ---- the duplicate scan, one job per company ----
+
+    @api.multi
+    def action_ecrm_scan_duplicates(self):
+        """Queue a duplicate scan of this company's customers; its progress shows on the company."""
+        self.ensure_one()
+        if not self.env["ecrm.duplicate.group"]._is_manager():
+            raise AccessError(_("Only an eCRM manager may scan customers for duplicates."))
+        self._ecrm_job_enqueue("_ecrm_job_scan_duplicates",
+                               description=_("Duplicate scan of %s") % self.name)
+        return True
+
+    @api.model
+    def ecrm_cron_scan_duplicates(self):
+        """Nightly: queue each company's scan, skipping a company whose scan is still under way."""
+        for company in self.search([]):
+            if company.ecrm_job_state not in ("queued", "running"):
+                company.action_ecrm_scan_duplicates()
+
+    @job(default_channel="root.ecrm")
+    @api.multi
+    def _ecrm_job_scan_duplicates(self):
+        with self._ecrm_job_tracking() as progress:
+            found = self.env["ecrm.duplicate.group"].scan(
+                [("customer", "=", True), ("company_id", "in", [self.id, False])])
+            progress.update(found, found)
+        return _("%d duplicate groups proposed") % found
