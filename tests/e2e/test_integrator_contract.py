@@ -16,6 +16,7 @@ import uuid
 import pytest
 
 from .protocols import Protocols, assert_plain, without_ids
+from .test_jobs import wait_for_job
 from .test_readme_example import README
 
 # README sections whose tables are held here, and the one held by the Sage contract test
@@ -106,6 +107,21 @@ def test_customer_360_consent_and_duplicates(protocols, world):
     assert protocols.refusals("res.partner", "ecrm_set_consent", ids[:1], "pigeon", "opted_in", "staff", "x")
     found = protocols.both("ecrm.duplicate.group", "scan", [("id", "in", ids)])
     assert isinstance(found, int)
+
+
+held("res.company.action_ecrm_scan_duplicates", "res.company.read")
+
+
+def test_the_duplicate_scan_job(protocols):
+    company = protocols.jsonrpc("res.users", "read", [protocols.uid], ["company_id"])[0]["company_id"][0]
+    fields = ["ecrm_job_state", "ecrm_job_done", "ecrm_job_total", "ecrm_job_percent", "ecrm_job_message"]
+    answers = []
+    for protocol in (protocols.xmlrpc, protocols.jsonrpc):
+        assert protocol("res.company", "action_ecrm_scan_duplicates", [company]) is True
+        wait_for_job(protocols, company)
+        answers.append(protocol("res.company", "read", [company], fields)[0])
+    assert answers[0] == answers[1] and answers[0]["ecrm_job_state"] == "done"
+    assert answers[0]["ecrm_job_percent"] == 100.0 and answers[0]["ecrm_job_message"] is False
 
 
 def test_partner_import(protocols):

@@ -51,8 +51,9 @@ class EcrmDuplicateGroup(models.Model):
     def scan(self, domain=None):
         """Find duplicate groups among the customers matching ``domain``; returns how many.
 
-        Open proposals about these customers are replaced; merged and dismissed
-        groups stay, and pairs a person dismissed are never proposed again.
+        Open proposals about these customers are brought up to date: one found again is kept,
+        one no longer found goes. Merged and dismissed groups stay, and pairs a person
+        dismissed are never proposed again.
         """
         if not self._is_manager():
             raise AccessError(_("Only an eCRM manager may scan customers for duplicates."))
@@ -69,12 +70,21 @@ class EcrmDuplicateGroup(models.Model):
         found = sorted((group for rows in by_company.values()
                         for group in matching.find_groups(matching.prepare(rows), skip_pairs=skip_pairs)),
                        key=lambda group: (-group[1], group[0]))
-        # proposals about the scanned customers are replaced; others' stay for review
-        self.search([("state", "=", "open"), ("partner_ids", "in", partner_ids)]).unlink()
+        # proposals about the scanned customers are brought up to date: one found again keeps its
+        # record (someone may be reviewing it while a background scan runs), one no longer found
+        # goes, a new one is added; others' proposals stay for review
+        open_groups = {frozenset(group.partner_ids.ids): group for group in self.search(
+            [("state", "=", "open"), ("partner_ids", "in", partner_ids)])}
         quiet = self.with_context(tracking_disable=True, mail_create_nolog=True)
         for members, score, reason in found:
+            kept = open_groups.pop(frozenset(members), None)
+            if kept:
+                if (kept.score, kept.reason) != (score, reason):
+                    kept.write({"score": score, "reason": reason})
+                continue
             quiet.create({"partner_ids": [(6, 0, members)], "score": score, "reason": reason,
                          "survivor_id": members[0]})
+        self.browse().union(*open_groups.values()).unlink()
         return len(found)
 
     @api.model

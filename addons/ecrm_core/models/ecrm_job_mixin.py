@@ -264,12 +264,3 @@ class EcrmJobMixin(models.AbstractModel):
             "body": text, "model": self._name, "res_id": self.id, "message_type": "notification",
             "subtype_id": env.ref("mail.mt_note").id, "partner_ids": [(4, user.partner_id.id)],
             "needaction_partner_ids": [(4, user.partner_id.id)]})
-
-    @api.multi
-    def unlink(self):
-        ids = tuple(self.ids)
-        result = super().unlink()
-        if ids:
-            self.env.cr.execute("DELETE FROM ecrm_job_progress WHERE res_model = %s AND res_id IN %s",
-                                (self._name, ids))
-        return result

@@ -71,7 +71,7 @@ class ResCompany(models.Model):
         return True
 
     @api.model
-    def ecrm_cron_scan_duplicates(self):
+    def _ecrm_cron_scan_duplicates(self):
         """Nightly: queue each company's scan, skipping a company whose scan is still under way."""
         for company in self.search([]):
             if company.ecrm_job_state not in ("queued", "running"):

@@ -11,10 +11,23 @@ class ResConfigSettings(models.TransientModel):
     ecrm_fiscalyear_last_day = fields.Integer(related="company_id.fiscalyear_last_day", readonly=False)
     ecrm_fiscalyear_last_month = fields.Selection(related="company_id.fiscalyear_last_month", readonly=False)
     ecrm_ltv_horizon_years = fields.Float(related="company_id.ecrm_ltv_horizon_years", readonly=False)
+    # the company's duplicate scan job, shown where it is started
+    ecrm_scan_state = fields.Selection(related="company_id.ecrm_job_state", string="Duplicate scan")
+    ecrm_scan_percent = fields.Float(related="company_id.ecrm_job_percent", string="Scan progress")
+    ecrm_scan_message = fields.Text(related="company_id.ecrm_job_message", string="Scan message")
+
+    def _ecrm_check_administrator(self):
+        if not (self.env.uid == SUPERUSER_ID or self.env.user.has_group("base.group_system")):
+            raise AccessError(_("Only an administrator may change settings or run their actions."))
 
     def action_ecrm_recompute_360(self):
         """The settings' "Recompute all customers now": administrators only, as settings are."""
-        if not (self.env.uid == SUPERUSER_ID or self.env.user.has_group("base.group_system")):
-            raise AccessError(_("Only an administrator may change settings or run their actions."))
+        self._ecrm_check_administrator()
         self.env["res.partner"]._ecrm_recompute_all()
+        return True
+
+    def action_ecrm_scan_duplicates(self):
+        """The settings' "Scan for duplicates now": queues the company's scan job."""
+        self._ecrm_check_administrator()
+        self.company_id.action_ecrm_scan_duplicates()
         return True

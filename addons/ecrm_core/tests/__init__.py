@@ -8,3 +8,4 @@ from . import test_quality_rules
 from . import test_duplicates
 from . import test_partner_import
 from . import test_access
+from . import test_job_mixin

@@ -54,6 +54,16 @@ class TestDuplicates(InteractionCase):
         with self.assertRaises(AccessError):
             group.sudo(user).action_merge()
 
+    def test_a_rescan_keeps_the_proposal_under_review_and_drops_one_no_longer_found(self):
+        _count, group = self.scan()
+        count, again = self.scan()
+        self.assertEqual((count, again), (1, group))  # the same record: a reviewer's page stays valid
+        self.variant.write({"name": "Unrelated Widgets (dup test)", "phone": "0113 496 0000", "zip": "LS1 1AA"})
+        count, gone = self.scan()
+        self.assertEqual(count, 0)
+        self.assertFalse(gone)
+        self.assertFalse(group.exists())
+
     def test_a_partial_scan_keeps_other_proposals(self):
         _count, group = self.scan()
         self.Group.scan([("id", "=", self.individual.id)])

@@ -210,6 +210,10 @@ METHODS = [
     # ---- duplicates and import ----------------------------------------------------------------
     row("ecrm.duplicate.group", "scan",   DENY, DENY,   DENY,   ALLOW,
         lambda c: [[("id", "in", c.box.duplicate_pair())]]),
+    # a background scan of the whole company; a second start while one runs is a clean refusal
+    row("res.company", "action_ecrm_scan_duplicates", DENY, DENY, DENY, PASS, lambda c: [[c.ids["company"]]]),
+    row("res.config.settings", "action_ecrm_scan_duplicates", DENY, DENY, DENY, DENY,
+        lambda c: [[c.box.settings()]]),
     row("ecrm.duplicate.group", "action_dismiss", DENY, DENY, ALLOW, ALLOW, lambda c: [[c.box.duplicate_group()]]),
     row("ecrm.duplicate.group", "action_merge", DENY, DENY, DENY, ALLOW, lambda c: [[c.box.duplicate_group()]]),
     row("ecrm.duplicate.group", "action_open_merge_wizard", NAV, NAV, NAV, NAV,
@@ -390,6 +394,7 @@ MODELS = {
     "ecrm.quality.rule":                 (NONE,  READ,     READ,   "rwcu"),
     "ecrm.duplicate.group":              (NONE,  NONE,     "rwc-", "rwcu"),
     "ecrm.customer360.field":            (NONE,  NONE,     READ,   "rwcu"),
+    "ecrm.job.progress":                 (NONE,  NONE,     READ,   READ),    # written by the job mixin only
     "ecrm.campaign.cost":                (NONE,  NONE,     "rwc-", "rwcu"),
     "ecrm.campaign.channel.report":      (NONE,  NONE,     READ,   READ),
     "ecrm.campaign.roi.report":          (NONE,  NONE,     READ,   READ),
@@ -465,10 +470,14 @@ FIELDS = {
     },
     "sale.order": {HOST: "ecrm_exchange_id ecrm_urgent"},
     "sale.report": {HOST: "ecrm_sector_id ecrm_state_id ecrm_financial_year"},
+    # where the company's duplicate scan stands: no figure, no customer (ecrm.job.mixin)
     "res.company": {HOST: """ecrm_ltv_horizon_years
-                             ecrm_contact_cap ecrm_contact_cap_days"""},
+                             ecrm_contact_cap ecrm_contact_cap_days
+                             ecrm_job_state ecrm_job_done ecrm_job_total ecrm_job_percent ecrm_job_message
+                             ecrm_job_user_id"""},
     "res.config.settings": {HOST: """ecrm_fiscalyear_last_month ecrm_fiscalyear_last_day
                                      ecrm_ltv_horizon_years ecrm_contact_cap ecrm_contact_cap_days
+                                     ecrm_scan_state ecrm_scan_percent ecrm_scan_message
                                      ecrm_public_interaction_types ecrm_page_view_retention_days
                                      ecrm_cart_idle_hours ecrm_call_me_interval_minutes"""},
 }

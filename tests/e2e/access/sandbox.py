@@ -6,6 +6,7 @@ figures of the records a user must not see are the "secrets" a refusal must not 
 """
 import base64
 import itertools
+import time
 import uuid
 
 import odoo
@@ -49,6 +50,15 @@ class Sandbox:
                               ["res_id"])
         assert found, xmlid
         return found[0]["res_id"]
+
+    def wait_for_jobs(self, timeout=120):
+        """Until queue_job has nothing queued or running: a job an allowed call started writes in
+        the background, and must not be taken for what the next, refused, call wrote."""
+        deadline = time.time() + timeout
+        busy = [("state", "in", ("pending", "enqueued", "started")), ("eta", "=", False)]
+        while self.admin.ok("queue.job", "search_count", busy):
+            assert time.time() < deadline, "queued jobs did not finish within %ss" % timeout
+            time.sleep(0.5)
 
     def create(self, model, values, secret=()):
         record_id = self.admin.ok(model, "create", values)
@@ -124,6 +134,8 @@ class Sandbox:
         ids["sector"] = self.admin.ok("ecrm.sector", "search", [], limit=1)[0]
         ids["quality_rule"] = self.admin.ok("ecrm.quality.rule", "search", [], limit=1)[0]
         ids["customer360_field"] = self.customer360_field()
+        ids["job_progress"] = self.create("ecrm.job.progress", {
+            "res_model": "res.partner", "res_id": ids["own_company"], "state": "done"})
 
     def customer360_field(self):
         """A Customer 360 tab entry for a partner field not on the tab yet (removed when the module ends)."""

@@ -28,6 +28,7 @@ TARGETS = {  # the record of each model the CRUD rows read and write
     "ecrm.interaction": "other_interaction", "ecrm.consent": "consent", "ecrm.consent.history": "consent_history",
     "ecrm.sector": "sector", "ecrm.quality.rule": "quality_rule", "ecrm.duplicate.group": "duplicate_group",
     "ecrm.customer360.field": "customer360_field", "ecrm.campaign.cost": "campaign_cost",
+    "ecrm.job.progress": "job_progress",
     "ecrm.campaign.channel.report": "channel_report", "ecrm.campaign.roi.report": "roi_report",
     "ecrm.segment": "segment", "ecrm.campaign.program": "program", "ecrm.campaign.program.step": "program_step",
     "ecrm.campaign.participant": "participant", "ecrm.campaign.step.log": "step_log",
@@ -134,6 +135,8 @@ def test_method(box, fingerprint, item, role, protocol):
     except Unreachable as unreachable:
         problems = expectation.problems(unreachable.outcome, context)
     else:
+        if expectation is DENY:
+            box.wait_for_jobs()
         before = fingerprint.before() if expectation is DENY else None
         outcome = context.actor.call(protocol, item.model, item.method, call.args, call.kwargs)
         if outcome.kind != DENIED:  # it may have consumed what it was given: the next actor gets its own

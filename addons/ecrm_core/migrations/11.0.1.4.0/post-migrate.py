@@ -12,4 +12,4 @@ def migrate(cr, version):
     cron = env.ref("ecrm_core.ir_cron_ecrm_duplicate_scan", raise_if_not_found=False)
     if cron:
         cron.write({"model_id": env.ref("base.model_res_company").id,
-                    "code": "model.ecrm_cron_scan_duplicates()"})
+                    "code": "model._ecrm_cron_scan_duplicates()"})
