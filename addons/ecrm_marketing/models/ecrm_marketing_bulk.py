@@ -31,7 +31,8 @@ class EcrmMarketingBulk(models.AbstractModel):
         mailing's replies go to an address (``reply_to_mode`` "email", as the
         program steps' mailings do): no thread, no notification. Each mail
         carries its customer's signed unsubscribe link (in place of the host's
-        ``/unsubscribe_from_list`` placeholder, else in a footer). Customers who
+        ``/unsubscribe_from_list`` placeholder, else in a footer) and the one-click
+        List-Unsubscribe headers of RFC 8058. Customers who
         opted out of e-mail, by consent or ``opt_out``, get nothing.
         """
         self.env["mail.mail"].check_access_rights("create")
@@ -63,8 +64,9 @@ class EcrmMarketingBulk(models.AbstractModel):
         mail_by_message = self._insert_rows("mail.mail", "mail_message_id", {
             "mail_message_id": message_ids,
             "body_html": [bodies[partner_id] for partner_id in partner_ids],
-            "headers": [partner.message_get_email_values().get("headers")
-                        for partner in self.env["res.partner"].browse(partner_ids)],
+            "headers": [mailing._ecrm_list_unsubscribe_headers(
+                partner.id, emails.get(partner.id), partner.message_get_email_values().get("headers"))
+                for partner in self.env["res.partner"].browse(partner_ids)],
         }, {"state": "outgoing", "auto_delete": not mailing.keep_archives, "notification": False,
             "mailing_id": mailing.id})
         mail_ids = [mail_by_message[message_id] for message_id in message_ids]

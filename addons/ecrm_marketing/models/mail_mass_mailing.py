@@ -8,6 +8,7 @@ import re
 import werkzeug.urls
 
 from odoo import _, api, models
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.ecrm_core.models.ecrm_consent import CONSENT_SOURCES, OPT_OUT_SYNC, trusted_context
 
@@ -45,6 +46,16 @@ class MassMailing(models.Model):
         return "%s/ecrm/unsubscribe/%d?%s" % (base_url, self.id, werkzeug.urls.url_encode({
             "db": self.env.cr.dbname, "res_id": partner_id, "email": email or "",
             "token": self._unsubscribe_token(partner_id, email or "")}))
+
+    def _ecrm_list_unsubscribe_headers(self, partner_id, email, headers=None):
+        """``headers`` (the repr of a dict, as mail.mail stores them) with the one-click unsubscribe
+        headers of RFC 2369 and RFC 8058 that large mailbox providers require of bulk senders: mail
+        clients show an Unsubscribe button, and one click POSTs the signed link (which takes POST,
+        without a CSRF token, for exactly this)."""
+        values = safe_eval(headers) if headers else {}
+        values["List-Unsubscribe"] = "<%s>" % self._ecrm_unsubscribe_url(partner_id, email)
+        values["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return repr(values)
 
     @api.model
     def _ecrm_with_unsubscribe_link(self, body, url):
@@ -123,3 +134,21 @@ class ResPartner(models.Model):
         # the caller could write opt_out on these customers (the write above checked it, and only
         # explicit e-mail consent clears it): their list contacts are the same address, the same fact
         contacts.sudo().with_context(**{OPT_OUT_SYNC: True}).write({"opt_out": opt_out})
+
+
+class MailMail(models.Model):
+    _inherit = "mail.mail"
+
+    @api.model
+    def create(self, values):
+        """A mass mailing to customers (a segment's, say) carries the one-click unsubscribe headers.
+
+        The suite's own program mails get them from the bulk writer; mailing-list mailings keep the
+        host's link only (its page takes no one-click POST).
+        """
+        mail = super().create(values)
+        mailing = mail.mailing_id
+        if mailing and mailing.mailing_model_real == "res.partner" and mail.model == "res.partner" and mail.res_id:
+            email = mail.sudo().recipient_ids[:1].email or mail.email_to or ""
+            mail.sudo().headers = mailing._ecrm_list_unsubscribe_headers(mail.res_id, email, mail.headers)
+        return mail

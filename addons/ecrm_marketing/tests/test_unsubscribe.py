@@ -6,6 +6,7 @@ from unittest.mock import patch
 import werkzeug.urls
 
 from odoo.tests.common import at_install, post_install
+from odoo.tools.safe_eval import safe_eval
 
 from .common import ProgramCase, at
 
@@ -123,6 +124,34 @@ class TestUnsubscribe(ProgramCase):
         self.assertEqual(self.env["res.partner"].search(self.segment.mailing_domain()), self.ann)
         mailing = self.env["mail.mass_mailing"].browse(self.segment.action_create_mailing()["res_id"])
         self.assertIn('href="/unsubscribe_from_list"', mailing.body_html)
+
+    def one_click_headers(self, mail):
+        headers = safe_eval(mail.headers or "{}")
+        self.assertEqual(headers.get("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+        target = re.fullmatch(r"<(https?://[^>]+)>", headers.get("List-Unsubscribe", ""))
+        self.assertTrue(target, headers)
+        return headers, werkzeug.urls.url_parse(target.group(1))
+
+    def test_every_program_mail_carries_one_click_unsubscribe_headers_to_the_same_link(self):
+        self.program.run(now=at(0))
+        for partner in self.ann | self.bob:
+            headers, url = self.one_click_headers(self.queued(self.first, partner))
+            in_body = self.unsubscribe_link(self.first, partner)
+            self.assertEqual((url.path, url.decode_query()), (in_body.path, in_body.decode_query()))
+            self.assertEqual(headers["X-Odoo-Objects"], "res.partner-%d" % partner.id)  # the host's, kept
+
+    def test_a_segment_mailing_sent_by_the_host_carries_one_click_headers(self):
+        self.env.cr.execute("UPDATE res_partner SET opt_out = true WHERE id = %s", (self.bob.id,))
+        self.bob.invalidate_cache()
+        mailing = self.env["mail.mass_mailing"].browse(self.segment.action_create_mailing()["res_id"])
+        with patch.object(type(self.env["mail.mail"]), "send", lambda mails, *a, **k: True):
+            mailing.send_mail()  # the host's own composer queues one mail per recipient
+        mails = self.env["mail.mail"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(mails.mapped("res_id"), self.ann.ids)
+        _headers, url = self.one_click_headers(mails)
+        args = url.decode_query()
+        self.assertEqual(url.path, "/ecrm/unsubscribe/%d" % mailing.id)
+        self.assertEqual(args["token"], mailing._unsubscribe_token(self.ann.id, self.ann.email))
 
     def test_the_demo_win_back_mail_has_an_unsubscribe_link(self):
         template = self.env.ref("ecrm_marketing.mail_template_winback", raise_if_not_found=False)
