@@ -147,12 +147,13 @@ class ResPartner(models.Model):
 
         Unknown and opted-out both mean "no" for marketing; on e-mail, so does Odoo's
         ``opt_out`` (the same fact, kept in step with consent; checked too for records
-        written around the ORM).
+        written around the ORM), and so does an address that bounced (the host's
+        ``message_bounce``, counted by its mail gateway; it starts again at 0 with a new address).
         """
         self._ecrm_check_consent_channel(channel)
         domain = [("id", "in", self.ids), ("ecrm_consent_%s" % channel, "=", "opted_in")]
         if channel == "email":
-            domain.append(("opt_out", "=", False))
+            domain += [("opt_out", "=", False), ("message_bounce", "=", 0)]
         return self.search(domain)
 
     @api.multi
@@ -422,12 +423,23 @@ class ResPartner(models.Model):
         if touched:
             self._ecrm_check_blocking_rules([(partner, vals) for partner in self])
         opting_out = self._ecrm_opting_out(vals)
+        new_address = self._ecrm_changing_email(vals)
         result = super().write(vals)
+        if new_address:
+            # a new address has not bounced: the host's counter is about the old one
+            new_address.sudo().write({"message_bounce": 0})
         if touched:
             self._ecrm_recompute_quality(self.ids)  # the host let the caller write them
         if opting_out:
             opting_out._ecrm_record_opt_out()
         return result
+
+    def _ecrm_changing_email(self, vals):
+        """The customers whose e-mail address this write changes, that had bounces counted."""
+        if "email" not in vals or "message_bounce" in vals:
+            return self.browse()
+        new = (vals["email"] or "").strip().lower()
+        return self.filtered(lambda partner: partner.message_bounce and (partner.email or "").strip().lower() != new)
 
     def _ecrm_opting_out(self, vals):
         """The customers this write opts out of e-mail (``opt_out`` set); refuses clearing ``opt_out``.

@@ -47,7 +47,11 @@ class EcrmUnsubscribe(http.Controller):
                 "and we will take you off our list."))
         # the token proves the link is the one mailed to this customer at this address: its holder may
         # opt them out, as the host's own unsubscribe page does (as superuser); the audit names the visitor
-        mailing.with_context(ecrm_consent_uid=request.uid).update_opt_out(email, [partner_id], True)
+        # RFC 8058: a mail client's one-click button POSTs "List-Unsubscribe=One-Click"
+        one_click = request.httprequest.method == "POST" and kwargs.get("List-Unsubscribe") == "One-Click"
+        mailing.with_context(ecrm_consent_uid=request.uid,
+                             ecrm_unsubscribe_source="one_click" if one_click else "unsubscribe_link",
+                             ).update_opt_out(email, [partner_id], True)
         return self._page(200, _("You have been unsubscribed"), _(
             "You will receive no more marketing e-mail from us at %s. If this was a mistake, tell us and we will "
             "ask for your consent again.") % email)

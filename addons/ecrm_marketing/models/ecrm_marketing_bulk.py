@@ -33,10 +33,10 @@ class EcrmMarketingBulk(models.AbstractModel):
         carries its customer's signed unsubscribe link (in place of the host's
         ``/unsubscribe_from_list`` placeholder, else in a footer) and the one-click
         List-Unsubscribe headers of RFC 8058. Customers who
-        opted out of e-mail, by consent or ``opt_out``, get nothing.
+        opted out of e-mail, by consent or ``opt_out``, or whose address bounced, get nothing.
         """
         self.env["mail.mail"].check_access_rights("create")
-        partner_ids = self._not_opted_out(list(partner_ids))
+        partner_ids = self._mailable(list(partner_ids))
         if not partner_ids:
             return []
         # the template reads a field or two of each customer: without this, the first read of a
@@ -83,13 +83,15 @@ class EcrmMarketingBulk(models.AbstractModel):
             self.env[model].invalidate_cache()
         return mail_ids
 
-    def _not_opted_out(self, partner_ids):
-        """``partner_ids`` (in order) but the customers who opted out of e-mail, either way."""
+    def _mailable(self, partner_ids):
+        """``partner_ids`` (in order) but the customers who opted out of e-mail, either way, and
+        those whose address bounced (the host's ``message_bounce``)."""
         if not partner_ids:
             return []
         self.env.cr.execute("""
             SELECT id FROM res_partner WHERE id = ANY(%s)
-               AND (opt_out OR coalesce(ecrm_consent_email, 'unknown') = 'opted_out')""", (partner_ids,))
+               AND (opt_out OR coalesce(ecrm_consent_email, 'unknown') = 'opted_out'
+                    OR coalesce(message_bounce, 0) > 0)""", (partner_ids,))
         refused = {row[0] for row in self.env.cr.fetchall()}
         return [partner_id for partner_id in partner_ids if partner_id not in refused]
 

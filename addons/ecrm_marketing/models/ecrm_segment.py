@@ -105,12 +105,13 @@ class EcrmSegment(models.Model):
     def mailing_domain(self):
         """A mass-mailing domain on res.partner reaching the contactable members only.
 
-        On e-mail, contactable also means not opted out in Odoo (``opt_out``, the same fact).
+        On e-mail, contactable also means not opted out in Odoo (``opt_out``, the same fact) and
+        an address that has not bounced (the host's ``message_bounce``).
         """
         self.ensure_one()
         consent = [("ecrm_consent_%s" % self.channel, "=", "opted_in")]
         if self.channel == "email":
-            consent.append(("opt_out", "=", False))
+            consent += [("opt_out", "=", False), ("message_bounce", "=", 0)]
         if self.snapshot_date:
             return [("id", "in", self.snapshot_member_ids.ids)] + consent
         return self._partner_domain() + consent

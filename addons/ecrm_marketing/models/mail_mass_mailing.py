@@ -26,16 +26,17 @@ class MassMailing(models.Model):
     def update_opt_out(self, email, res_ids, value):
         """The host's unsubscribe (its link, its page): the opt-out it writes is e-mail consent, from the link."""
         proof = _("Unsubscribe link of the mailing \"%s\", for %s.") % (self.name, email)
-        return super(MassMailing, self.with_context(ecrm_consent_source="unsubscribe_link",
+        source = trusted_context(self.env, "ecrm_unsubscribe_source") or "unsubscribe_link"
+        return super(MassMailing, self.with_context(ecrm_consent_source=source,
                                                     ecrm_consent_proof=proof)).update_opt_out(email, res_ids, value)
 
     def _get_blacklist(self):
         """The host's blacklist (opted-out records of the target model), and every customer who opted out
-        of e-mail either way, so a list mailing skips them too."""
+        of e-mail either way or whose address bounced, so a list mailing skips them too."""
         blacklist = super()._get_blacklist()
         self.env.cr.execute("""
             SELECT DISTINCT lower(substring(email, '([^ ,;<@]+@[^> ,;]+)')) FROM res_partner
-             WHERE (opt_out OR ecrm_consent_email = 'opted_out')
+             WHERE (opt_out OR ecrm_consent_email = 'opted_out' OR coalesce(message_bounce, 0) > 0)
                AND substring(email, '([^ ,;<@]+@[^> ,;]+)') IS NOT NULL""")
         return set(blacklist or ()) | {row[0] for row in self.env.cr.fetchall()}
 

@@ -83,6 +83,26 @@ class TestUnsubscribe(ProgramCase):
                                                                         at(0))
         self.assertEqual(self.env["mail.mail"].browse(mail_ids).mapped("recipient_ids"), self.ann)
 
+    def test_an_address_that_bounced_is_mailed_by_no_path_until_it_changes(self):
+        self.assertIn(self.bob, self.env["res.partner"].search(self.segment.mailing_domain()))
+        # the host's mail gateway counts a bounce on the customer whose address bounced
+        self.bob.message_receive_bounce(self.bob.email, self.bob)
+        self.assertEqual(self.bob.message_bounce, 1)
+        mailing = self.first._ensure_mailing()
+        mail_ids = self.env["ecrm.marketing.bulk"]._queue_mailing_mails(mailing, (self.ann | self.bob).ids, at(0))
+        self.assertEqual(self.env["mail.mail"].browse(mail_ids).mapped("recipient_ids"), self.ann)
+        self.assertNotIn(self.bob, self.env["res.partner"].search(self.segment.mailing_domain()))
+        self.assertIn(self.bob.email, mailing._get_blacklist())
+        self.assertEqual((self.ann | self.bob).ecrm_contactable("email"), self.ann)
+        # a new address has not bounced: the customer is mailable again
+        self.bob.write({"email": "bob.new@example.com"})
+        self.assertEqual(self.bob.message_bounce, 0)
+        self.assertEqual((self.ann | self.bob).ecrm_contactable("email"), self.ann | self.bob)
+        self.bob.write({"email": "BOB.NEW@example.com "})  # the same address, retyped
+        self.bob.message_receive_bounce(self.bob.email, self.bob)
+        self.bob.write({"email": "bob.new@example.com"})
+        self.assertEqual(self.bob.message_bounce, 1)
+
     def test_a_list_contact_unsubscribing_opts_the_customer_out(self):
         mailing_list = self.env["mail.mass_mailing.list"].create({"name": "Newsletter (test)"})
         contact = self.env["mail.mass_mailing.contact"].create({"name": "Bob", "email": "BOB@example.com",

@@ -1,4 +1,5 @@
 """Unsubscribe (PECR / UK GDPR) on a real server: the link in a program e-mail, as the customer clicks it."""
+import ast
 import html
 import os
 import re
@@ -13,11 +14,15 @@ LINK = re.compile(r'href="([^"]*/ecrm/unsubscribe/[^"]*)"')
 
 @pytest.fixture(scope="module")
 def program(admin_rpc):
-    """A running two-step program (offer now, reminder three days later) for two opted-in customers."""
+    return make_program(admin_rpc, ("leaver", "stayer"))
+
+
+def make_program(admin_rpc, names):
+    """A running two-step program (offer now, reminder three days later) for opted-in customers."""
     tag = uuid.uuid4().hex[:6]
     Partner = admin_rpc.env["res.partner"]
     customers = [Partner.create({"name": "E2E unsub %s %s" % (who, tag), "email": "%s-%s@example.com" % (who, tag)})
-                 for who in ("leaver", "stayer")]
+                 for who in names]
     Partner.browse(customers).ecrm_set_consent("email", "opted_in", "form", "Ticked the box")
     campaign = admin_rpc.env["utm.campaign"].create({"name": "E2E unsubscribe %s" % tag})
     template = admin_rpc.env["mail.template"].create({
@@ -45,6 +50,27 @@ def queued_link(admin_rpc, program, partner_id):
     links = LINK.findall(mails[0]["body_html"])
     assert len(links) == 1, mails[0]["body_html"]
     return urllib.parse.urlsplit(html.unescape(links[0]))
+
+
+def test_the_one_click_button_of_a_mail_client_unsubscribes_with_a_post(odoo_server, admin_rpc):
+    """RFC 8058: the client POSTs "List-Unsubscribe=One-Click" to the URL of the mail's header."""
+    clicker_program = make_program(admin_rpc, ("clicker",))
+    [clicker] = clicker_program["customers"]
+    admin_rpc.env["ecrm.campaign.program"].browse(clicker_program["id"]).run("2026-03-02 09:00:00")
+    [mail] = admin_rpc.env["mail.mail"].search_read([("res_id", "=", clicker), ("model", "=", "res.partner"),
+                                                     ("state", "=", "outgoing")], ["headers"])
+    headers = ast.literal_eval(mail["headers"])
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = re.fullmatch(r"<(http[^>]+)>", headers["List-Unsubscribe"]).group(1)
+    assert urllib.parse.urlsplit(url).path.startswith("/ecrm/unsubscribe/")
+    # the client knows no session and sends no CSRF token; the URL is absolute (web.base.url): aim it at this server
+    target = urllib.parse.urlsplit(url)._replace(scheme="http", netloc="127.0.0.1:%d" % odoo_server.port)
+    page = requests.post(urllib.parse.urlunsplit(target), data={"List-Unsubscribe": "One-Click"}, timeout=60)
+    assert page.status_code == 200 and "You have been unsubscribed" in page.text
+    audit = admin_rpc.env["ecrm.consent.history"].search_read(
+        [("partner_id", "=", clicker), ("channel", "=", "email")], ["state", "source"], order="id")
+    assert (audit[-1]["state"], audit[-1]["source"]) == ("opted_out", "one_click")
+    assert admin_rpc.env["res.partner"].browse([clicker]).ecrm_contactable("email") == []
 
 
 def log_since(server, start):
