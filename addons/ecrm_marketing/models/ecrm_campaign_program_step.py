@@ -204,17 +204,7 @@ class EcrmCampaignProgramStep(models.Model):
         return done_ids
 
     def _capped(self, partner_ids, now):
-        company = self.program_id.company_id
-        if not partner_ids or not company.ecrm_contact_cap:
-            return set()
-        now_dt = fields.Datetime.from_string(now)
-        window_start = now_dt - datetime.timedelta(days=company.ecrm_contact_cap_days)
-        self.env.cr.execute("""
-            SELECT partner_id, array_agg(date) FROM ecrm_campaign_step_log
-             WHERE partner_id = ANY(%s) AND result = 'done' AND is_contact AND date > %s
-             GROUP BY partner_id""", (partner_ids, fields.Datetime.to_string(window_start)))
-        contacts = dict(self.env.cr.fetchall())
-        return contact_rules.capped_partners(contacts, now_dt, company.ecrm_contact_cap, company.ecrm_contact_cap_days)
+        return self.program_id.company_id._ecrm_capped_partners(partner_ids, now)
 
     def _claim(self, results, occurrences, now):
         """Write every result first; the unique (step, partner, occurrence) key makes a concurrent or

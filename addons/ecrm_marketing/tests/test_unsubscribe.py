@@ -5,6 +5,8 @@ from unittest.mock import patch
 
 import werkzeug.urls
 
+from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests.common import at_install, post_install
 from odoo.tools.safe_eval import safe_eval
 
@@ -102,6 +104,31 @@ class TestUnsubscribe(ProgramCase):
         self.bob.message_receive_bounce(self.bob.email, self.bob)
         self.bob.write({"email": "bob.new@example.com"})
         self.assertEqual(self.bob.message_bounce, 1)
+
+    def host_segment_mailing(self):
+        mailing = self.env["mail.mass_mailing"].browse(self.segment.action_create_mailing()["res_id"])
+        with patch.object(type(self.env["mail.mail"]), "send", lambda mails, *a, **k: True):
+            mailing.send_mail()
+        return self.env["mail.mail"].search([("mailing_id", "=", mailing.id)]).mapped("res_id")
+
+    def test_the_frequency_cap_holds_across_program_steps_and_the_hosts_mass_mailing(self):
+        self.env.user.company_id.ecrm_contact_cap = 1
+        now = fields.Datetime.now()
+        self.program.run(now=now)  # the program's first e-mail: one contact each for Ann and Bob
+        self.assertEqual(self.mailed(self.first), (self.ann | self.bob).ids)
+        with self.assertRaisesRegex(UserError, "frequency cap"):
+            self.host_segment_mailing()  # "Send now" says why nobody is left
+        self.assertFalse(self.env["mail.mail"].search([("mailing_id.mailing_model_real", "=", "res.partner"),
+                                                       ("res_id", "in", (self.ann | self.bob).ids),
+                                                       ("mailing_id", "not in", self.first.mailing_id.ids)]))
+
+    def test_a_host_mass_mailing_counts_towards_the_programs_cap(self):
+        self.env.user.company_id.ecrm_contact_cap = 1
+        self.assertEqual(sorted(self.host_segment_mailing()), sorted((self.ann | self.bob).ids))
+        self.program.run(now=fields.Datetime.now())
+        self.assertEqual(self.mailed(self.first), [])
+        results = self.results(self.first)
+        self.assertEqual((results[self.ann], results[self.bob]), ("skipped_cap", "skipped_cap"))
 
     def test_a_list_contact_unsubscribing_opts_the_customer_out(self):
         mailing_list = self.env["mail.mass_mailing.list"].create({"name": "Newsletter (test)"})
