@@ -87,3 +87,22 @@ def test_a_queued_mail_is_sent_by_the_cron_runner(demo):
             "mail.mail", "search", [("id", "=", mail_id)]) else None
         demo.call("ir.mail_server", "unlink", [server_id])
         sink.close()
+
+
+def test_the_demo_runs_queued_jobs(demo):
+    """queue_job's runner is part of the demo: a duplicate scan started from Settings runs to the end."""
+    [user] = demo.call("res.users", "read", [demo.uid], ["company_id"])
+    company = user["company_id"][0]
+    fields = ["ecrm_job_state", "ecrm_job_message"]
+    deadline = time.time() + 180
+    while demo.call("res.company", "read", [company], fields)[0]["ecrm_job_state"] in ("queued", "running"):
+        assert time.time() < deadline, "a scan queued before this test never ended"
+        time.sleep(1)
+    assert demo.call("res.company", "action_ecrm_scan_duplicates", [company]) is True
+    while True:
+        [state] = demo.call("res.company", "read", [company], fields)
+        if state["ecrm_job_state"] not in ("queued", "running"):
+            break
+        assert time.time() < deadline, "the demo's job runner did not run the scan: %r" % state
+        time.sleep(1)
+    assert state["ecrm_job_state"] == "done", state
