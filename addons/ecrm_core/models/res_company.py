@@ -70,9 +70,12 @@ class ResCompany(models.Model):
         row = self.env.cr.fetchone()
         if not row or not row[0]:
             return None
-        stored = json.loads(row[0])
-        return rfm.RfmThresholds(*(rfm.Thresholds(tuple(stored[name]["cuts"]), stored[name]["higher_is_better"])
-                                   for name in rfm.RfmThresholds._fields))
+        try:
+            stored = json.loads(row[0])
+            return rfm.RfmThresholds(*(rfm.Thresholds(tuple(stored[name]["cuts"]), stored[name]["higher_is_better"])
+                                       for name in rfm.RfmThresholds._fields))
+        except (ValueError, KeyError, TypeError):
+            return None  # unreadable (hand-edited): rank everyone again, which rewrites them
 
     def _ecrm_store_rfm_thresholds(self, thresholds):
         """Cache the cut points of a full ranking (SQL: no company write side effects, no access check,

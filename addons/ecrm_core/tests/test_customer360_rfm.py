@@ -133,3 +133,14 @@ class TestIncrementalRfm(InteractionCase):
         with spy:
             self.Partner.sudo(user).ecrm_recompute_360(self.individual.ids)
         self.assertNotIn(None, calls)
+
+    def test_unreadable_cut_points_are_ranked_afresh_not_a_traceback(self):
+        self.order(self.individual, 300.0)
+        self.env.cr.execute("UPDATE res_company SET ecrm_rfm_thresholds = %s", ('{"recency": [1, 2',))
+        calls, spy = self.aggregated_scopes()
+        with spy:
+            self.order(self.individual, 40.0)
+        self.assertEqual(calls, [None])
+        self.assertIsNotNone(self.company._ecrm_rfm_thresholds())
+        self.individual.invalidate_cache()
+        self.assertEqual(self.individual.ecrm_order_count, 2)
