@@ -346,15 +346,25 @@ class ResPartner(models.Model):
         return figures
 
     def _ecrm_reset_lapsed_customers(self, scope, figures):
-        """Customers whose orders are all gone (cancelled, merged away) drop back to zero."""
-        reset = ("UPDATE res_partner p SET %s WHERE p.ecrm_order_count > 0 AND NOT EXISTS "
-                 "(SELECT 1 FROM unnest(%%s::int[]) AS kept(id) WHERE kept.id = p.id)") % ", ".join(
-            "ecrm_%s = %s" % (column, "0" if column == "order_count" else "NULL") for column in ORDER_COLUMNS)
-        params = [list(figures)]
+        """Customers whose orders are all gone (cancelled, merged away) drop back to zero.
+
+        The ones that had figures are listed first and the kept ones taken out in Python:
+        an anti-join against an unnested array of every customer is planned as a nested
+        loop whenever the statistics lag the bulk update just written (quadratic: minutes
+        for the nightly run at 80,000 customers).
+        """
+        query, params = "SELECT id FROM res_partner WHERE ecrm_order_count > 0", []
         if scope is not None:
-            reset += " AND p.id IN %s"
+            if not scope:
+                return
+            query += " AND id IN %s"
             params.append(scope)
-        self.env.cr.execute(reset, params)
+        self.env.cr.execute(query, params)
+        lapsed = [row[0] for row in self.env.cr.fetchall() if row[0] not in figures]
+        if lapsed:
+            self.env.cr.execute("UPDATE res_partner SET %s WHERE id = ANY(%%s)" % ", ".join(
+                "ecrm_%s = %s" % (column, "0" if column == "order_count" else "NULL") for column in ORDER_COLUMNS),
+                (lapsed,))
 
     def _ecrm_interaction_figures(self, scope):
         """Companies count their contacts' interactions; contacts count their own."""
