@@ -84,8 +84,12 @@ def _variants(rng, original):
     ]
 
 
-def load(conn, scale="euk", seed=2026, today=None):
-    """Insert the dataset; returns {'families': [[ids]], 'customers': n, 'orders': n, 'interactions': n}."""
+def load(conn, scale="euk", seed=2026, today=None, ecrm=True):
+    """Insert the dataset; returns {'families': [[ids]], 'customers': n, 'orders': n, 'interactions': n}.
+
+    ``ecrm`` False loads the same customers and orders into a database without the eCRM
+    add-ons (no eCRM columns, no timeline), as the baseline of a with/without comparison.
+    """
     customers, family_count = SCALES[scale]
     rng = random.Random(seed)
     today = today or datetime.date.today()
@@ -110,11 +114,11 @@ def load(conn, scale="euk", seed=2026, today=None):
     ids = execute_values(cur, """
         INSERT INTO res_partner (name, display_name, is_company, email, phone, zip, city, country_id, customer,
                active, type, lang, invoice_warn, sale_warn, picking_warn, purchase_warn,
-               ecrm_data_quality_score, create_date, write_date)
-        VALUES %s RETURNING id""", [
+               %s create_date, write_date)
+        VALUES %%s RETURNING id""" % ("ecrm_data_quality_score," if ecrm else ""), [
         (r["name"], r["name"], r["is_company"], r["email"], r["phone"], r["zip"], "Halifax", gb, True, True,
-         "contact", "en_GB", "no-message", "no-message", "no-message", "no-message", 100,
-         datetime.datetime.utcnow(), datetime.datetime.utcnow()) for r in records], fetch=True, page_size=5000)
+         "contact", "en_GB", "no-message", "no-message", "no-message", "no-message") + ((100,) if ecrm else ()) +
+        (datetime.datetime.utcnow(), datetime.datetime.utcnow()) for r in records], fetch=True, page_size=5000)
     partner_ids = [row[0] for row in ids]
     cur.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", (partner_ids,))
 
@@ -136,14 +140,15 @@ def load(conn, scale="euk", seed=2026, today=None):
             for n, (pid, day, amount) in enumerate(orders)], page_size=5000)
 
     interactions = []
-    for index in range(customers):
+    for index in range(customers if ecrm else 0):
         for _ in range(rng.randint(0, 6)):
             when = datetime.datetime.combine(today - datetime.timedelta(days=rng.randint(0, 3 * 365)),
                                              datetime.time(rng.randint(8, 17), rng.randint(0, 59)))
             interactions.append((partner_ids[index], partner_ids[index], rng.choice(CHANNELS),
                                  rng.choice(("inbound", "outbound")), "bench_history", when, "History", company, 1,
                                  when, when))
-    execute_values(cur, """
+    if interactions:
+        execute_values(cur, """
         INSERT INTO ecrm_interaction (partner_id, commercial_partner_id, channel, direction, interaction_type,
                date, subject, company_id, user_id, create_date, write_date)
         VALUES %s""", interactions, page_size=5000)

@@ -50,6 +50,15 @@ prepare_portal() {
 }
 [[ " ${benches[*]} " == *bench_portal.py* ]] && prepare_portal
 
+# Order confirmation is compared with the same data in a database of the host apps alone.
+prepare_host() {
+    say "Creating ${ECRM_BENCH_DB}_host (the host apps, no eCRM add-on)"
+    psql_admin -c "DROP DATABASE IF EXISTS \"${ECRM_BENCH_DB}_host\""
+    ECRM_MODULES=contacts create_database "${ECRM_BENCH_DB}_host" no \
+        || die "the host-only benchmark database could not be created"
+}
+[[ " ${benches[*]} " == *bench_order_confirm.py* ]] && prepare_host
+
 for bench in "${benches[@]}"; do
     [ -f "$bench" ] || die "no such benchmark: $bench"
     say "$bench"

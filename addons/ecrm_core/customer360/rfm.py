@@ -1,4 +1,12 @@
-"""Recency / frequency / monetary scoring by quintile, and the segment each score lands in."""
+"""Recency / frequency / monetary scoring by quintile, and the segment each score lands in.
+
+Two ways to score: ``quintile_scores`` ranks a whole population (the nightly job);
+``score_against`` scores one customer against the cut points ``thresholds_from`` took
+from that population, so an order confirmation never has to rank everyone again.
+On the population the thresholds came from, both give the same scores.
+"""
+import bisect
+from collections import namedtuple
 
 # "occasional" is the sixth label: recent buyers with few, small orders are
 # neither loyal nor at risk, and calling them either would mislead a campaign.
@@ -30,6 +38,46 @@ def quintile_scores(values, higher_is_better=True):
     return scores
 
 
+class Thresholds(namedtuple("Thresholds", "cuts higher_is_better")):
+    """Quintile cut points of one figure: ``cuts[s - 2]`` is the lowest value scoring at
+    least ``s`` (2-5) on the 1-5 scale read in the ranking direction, None when no value of
+    the population got that far (ties). With ``higher_is_better`` False the score is 6 minus it.
+    """
+    __slots__ = ()
+
+
+RfmThresholds = namedtuple("RfmThresholds", "recency frequency monetary")
+
+
+def thresholds_from(values, higher_is_better=True):
+    """The ``Thresholds`` that give every one of ``values`` its ``quintile_scores`` score."""
+    count = len(values)
+    ordered = sorted(values)
+    cuts = [None] * 4
+    rank = 0
+    while rank < count:
+        # a tie block starts where the value changes; its score is that of its first rank
+        score = 1 + (rank * 5) // count
+        for level in range(2, score + 1):
+            if cuts[level - 2] is None:
+                cuts[level - 2] = ordered[rank]
+        tied_end = rank
+        while tied_end + 1 < count and ordered[tied_end + 1] == ordered[rank]:
+            tied_end += 1
+        rank = tied_end + 1
+    return Thresholds(tuple(cuts), higher_is_better)
+
+
+def score_against(thresholds, value):
+    """The 1-5 score of ``value`` against cut points taken from a population.
+
+    A value the population did not hold scores like the nearest population value below it.
+    """
+    reached = [cut for cut in thresholds.cuts if cut is not None]
+    score = 1 + bisect.bisect_right(reached, value)
+    return score if thresholds.higher_is_better else 6 - score
+
+
 def segment(recency, frequency, monetary, days_since_first_order):
     """The RFM segment label of one customer's scores (1-5 each)."""
     if days_since_first_order is not None and days_since_first_order <= NEW_CUSTOMER_DAYS and frequency <= 2:
@@ -56,16 +104,33 @@ def lifetime_value(revenue, order_count, first_order, today, horizon_years=3.0):
     return round(revenue / order_count * orders_per_year * horizon_years, 2)
 
 
-def score_customers(rows, today, horizon_years=3.0):
+def _rfm_values(rows):
+    """(recency, frequency, monetary) value lists of aggregate rows. Recency is the last order's
+    day number: it ranks like "days since last order" reversed, and a customer's value stays
+    put from one day to the next, so last night's cut points still hold this afternoon."""
+    return ([row[4].toordinal() for row in rows], [row[1] for row in rows], [row[2] for row in rows])
+
+
+def rfm_thresholds(rows):
+    """The ``RfmThresholds`` of a whole population of aggregate rows (see ``score_customers``)."""
+    return RfmThresholds(*(thresholds_from(values) for values in _rfm_values(list(rows))))
+
+
+def score_customers(rows, today, horizon_years=3.0, thresholds=None):
     """Score customers from one aggregate row each.
 
     ``rows``: iterable of (partner_id, order_count, revenue, first_order_date, last_order_date)
-    with dates as datetime.date. Returns {partner_id: dict of 360 figures}.
+    with dates as datetime.date. Without ``thresholds`` the rows are the population and are
+    ranked among themselves; with ``RfmThresholds`` each row is scored against them alone.
+    Returns {partner_id: dict of 360 figures}.
     """
     rows = list(rows)
-    recency = quintile_scores([-(today - row[4]).days for row in rows])
-    frequency = quintile_scores([row[1] for row in rows])
-    monetary = quintile_scores([row[2] for row in rows])
+    values = _rfm_values(rows)
+    if thresholds is None:
+        recency, frequency, monetary = (quintile_scores(column) for column in values)
+    else:
+        recency, frequency, monetary = ([score_against(cut, value) for value in column]
+                                        for cut, column in zip(thresholds, values))
     figures = {}
     for row, r_score, f_score, m_score in zip(rows, recency, frequency, monetary):
         partner_id, count, revenue, first, last = row

@@ -1,11 +1,13 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from odoo.addons.queue_job.job import job
 
-from ..customer360 import clock, fiscal
+from ..customer360 import clock, fiscal, rfm
 
 FISCAL_YEAR_FIELDS = ("fiscalyear_last_month", "fiscalyear_last_day")  # the host's (account), the one definition
 
@@ -17,6 +19,12 @@ class ResCompany(models.Model):
     ecrm_ltv_horizon_years = fields.Float(
         "Lifetime value horizon (years)", default=3.0,
         help="Customer lifetime value = average order x orders per year x this horizon.")
+
+    # the RFM quintile cut points of the last full recompute (the nightly job), which an order
+    # confirmation scores its one customer against: JSON of rfm.RfmThresholds, read and written
+    # by the two methods below only; empty until the first full ranking
+    ecrm_rfm_thresholds = fields.Text("RFM quintile cut points", readonly=True, copy=False)
+    ecrm_rfm_thresholds_date = fields.Datetime("RFM customers ranked on", readonly=True, copy=False)
 
     @api.constrains(*FISCAL_YEAR_FIELDS)
     def _check_ecrm_fiscal_year_end(self):
@@ -85,3 +93,27 @@ class ResCompany(models.Model):
                 [("customer", "=", True), ("company_id", "in", [self.id, False])])
             progress.update(found, found)
         return _("%d duplicate groups proposed") % found
+
+    def _ecrm_rfm_thresholds(self):
+        """The reporting company's cached ``rfm.RfmThresholds``, or None before the first full ranking."""
+        self.ensure_one()
+        self.env.cr.execute("SELECT ecrm_rfm_thresholds FROM res_company WHERE id = %s", (self.id,))
+        row = self.env.cr.fetchone()
+        if not row or not row[0]:
+            return None
+        try:
+            stored = json.loads(row[0])
+            return rfm.RfmThresholds(*(rfm.Thresholds(tuple(stored[name]["cuts"]), stored[name]["higher_is_better"])
+                                       for name in rfm.RfmThresholds._fields))
+        except (ValueError, KeyError, TypeError):
+            return None  # unreadable (hand-edited): rank everyone again, which rewrites them
+
+    def _ecrm_store_rfm_thresholds(self, thresholds):
+        """Cache the cut points of a full ranking (SQL: no company write side effects, no access check,
+        the figures are the suite's own bookkeeping)."""
+        self.ensure_one()
+        payload = json.dumps({name: {"cuts": list(value.cuts), "higher_is_better": value.higher_is_better}
+                              for name, value in thresholds._asdict().items()})
+        self.env.cr.execute("UPDATE res_company SET ecrm_rfm_thresholds = %s, ecrm_rfm_thresholds_date = "
+                            "(now() AT TIME ZONE 'UTC') WHERE id = %s", (payload, self.id))
+        self.invalidate_cache(["ecrm_rfm_thresholds", "ecrm_rfm_thresholds_date"], self.ids)
