@@ -23,7 +23,8 @@ class ResCompany(models.Model):
     # the RFM quintile cut points of the last full recompute (the nightly job), which an order
     # confirmation scores its one customer against: JSON of rfm.RfmThresholds, read and written
     # by the two methods below only; empty until the first full ranking
-    ecrm_rfm_thresholds = fields.Text("RFM quintile cut points", readonly=True, copy=False)
+    ecrm_rfm_thresholds = fields.Text("RFM quintile cut points", readonly=True, copy=False,
+                                      groups="ecrm_core.group_ecrm_user")
     ecrm_rfm_thresholds_date = fields.Datetime("RFM customers ranked on", readonly=True, copy=False)
 
     @api.constrains(*FISCAL_YEAR_FIELDS)

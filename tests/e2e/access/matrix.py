@@ -474,7 +474,9 @@ FIELDS = {
     "res.company": {HOST: """ecrm_ltv_horizon_years
                              ecrm_contact_cap ecrm_contact_cap_days
                              ecrm_job_state ecrm_job_done ecrm_job_total ecrm_job_percent ecrm_job_message
-                             ecrm_job_user_id ecrm_rfm_thresholds ecrm_rfm_thresholds_date"""},
+                             ecrm_job_user_id ecrm_rfm_thresholds_date""",
+                    # the revenue and frequency cut points of the whole customer base
+                    STAFF: "ecrm_rfm_thresholds"},
     "res.config.settings": {HOST: """ecrm_fiscalyear_last_month ecrm_fiscalyear_last_day
                                      ecrm_ltv_horizon_years ecrm_contact_cap ecrm_contact_cap_days
                                      ecrm_scan_state ecrm_scan_percent ecrm_scan_message
