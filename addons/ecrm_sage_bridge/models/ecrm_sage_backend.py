@@ -187,8 +187,9 @@ class EcrmSageBackend(models.Model):
             raise UserError(_("Sage backend %s does not exist.") % backend_id)
         backend.check_access_rights("write")
         backend.check_access_rule("write")
+        # ecrm_sage_uid: who asked, for the jobs a sync starts (they run as that person)
         return backend.sudo().with_context(force_company=backend.company_id.id,
-                                           company_id=backend.company_id.id)
+                                           company_id=backend.company_id.id, ecrm_sage_uid=self.env.uid)
 
     @api.multi
     def _lock(self):

@@ -483,8 +483,10 @@ class EcrmSageBatch(models.Model):
         state = batch.state if batch else False
         if batch and kind == "receipts":
             batch.write({"state": "importing", "record_count": outcome["applied"], "log": outcome["log"]})
-            batch._ecrm_job_enqueue("_sage_job_book_receipts", 0, channel=SAGE_CHANNEL,
-                                    description=_("Book Sage receipts of %s") % batch.name)
+            starter = self.env.context.get("ecrm_sage_uid")
+            (batch.sudo(starter) if starter else batch)._ecrm_job_enqueue(
+                "_sage_job_book_receipts", 0, channel=SAGE_CHANNEL,
+                description=_("Book Sage receipts of %s") % batch.name)
             state = batch.state  # done (or failed) already when jobs run at once (test_queue_job_no_delay)
             if state == "failed":
                 return import_result(errors=[{"row": 0, "message": batch.ecrm_job_message or batch.log}])

@@ -127,9 +127,17 @@ class TestReceiptJobs(SageCase):
         result = self.Backend.import_file(self.backend.id, "receipts", self.file())
         self.assertEqual((result["errors"], result["applied"], result["state"]), ([], 5, "done"))
 
-    def test_a_person_without_rights_cannot_restart_a_batch(self):
-        _result, batch = self.start()
-        user = self.env["res.users"].create({"name": "Clerk", "login": "sage-clerk-jobs",
-                                             "groups_id": [(6, 0, [self.env.ref("base.group_user").id])]})
-        with self.assertRaises(Exception):
-            batch.sudo(user)._ecrm_job_enqueue("_sage_job_book_receipts", 0)
+    def test_the_person_who_imported_is_who_the_jobs_run_as_and_who_is_told(self):
+        manager = self.env["res.users"].create({
+            "name": "Sage manager (jobs)", "login": "sage-manager-jobs", "email": "m@example.com",
+            "groups_id": [(6, 0, [self.env.ref("ecrm_core.group_ecrm_manager").id,
+                                  self.env.ref("base.group_user").id])]})
+        result = self.queued_env["ecrm.sage.backend"].sudo(manager).import_file(
+            self.backend.id, "receipts", self.file())
+        job = self.jobs(self.env["ecrm.sage.batch"].browse(result["batch_id"]))
+        self.assertEqual(job.user_id, manager)
+        batch = self.env["ecrm.sage.batch"].sudo(manager).browse(result["batch_id"])
+        batch._sage_job_book_receipts(0)
+        self.assertEqual(batch.sudo().state, "done")
+        told = self.env["mail.message"].search([("model", "=", "ecrm.sage.batch"), ("res_id", "=", batch.id)])
+        self.assertIn(manager.partner_id, told.mapped("partner_ids"))

@@ -36,8 +36,9 @@ def test_two_thousand_receipts_are_booked_by_jobs_with_progress_shown(rpc, world
     rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
     refs = bound_refs(rpc, backend_id)
     day = "/".join(reversed(world["date"].split("-")))
-    lines = ["SR,%s,1200,,%s,%s,BACS part %d,12.00,T9,0.00\r\n" % (
-        refs[invoice["partner_id"][0]], day, invoice["number"], part)
+    # ten different parts (the same amount twice would be the same transaction): 11.55 + ... + 12.45 = 120.00
+    lines = ["SR,%s,1200,,%s,%s,BACS part %d,%.2f,T9,0.00\r\n" % (
+        refs[invoice["partner_id"][0]], day, invoice["number"], part, 11.55 + 0.10 * part)
         for invoice in rpc("account.invoice", "read", invoice_ids, ["number", "partner_id"])
         for part in range(RECEIPTS_PER_INVOICE)]
     receipts_file = base64.b64encode("".join(lines).encode("cp1252")).decode()
