@@ -141,3 +141,14 @@ class TestReceiptJobs(SageCase):
         self.assertEqual(batch.sudo().state, "done")
         told = self.env["mail.message"].search([("model", "=", "ecrm.sage.batch"), ("res_id", "=", batch.id)])
         self.assertIn(manager.partner_id, told.mapped("partner_ids"))
+
+    def test_the_import_button_answers_with_the_batch_being_booked(self):
+        wizard = self.queued_env["ecrm.sage.import.wizard"].create({
+            "backend_id": self.backend.id, "kind": "receipts", "file": self.file()})
+        wizard.action_import()
+        self.assertEqual((wizard.state, wizard.applied_count), ("done", 5))
+        self.assertFalse(wizard.errors_text)
+        self.assertEqual((wizard.batch_state, wizard.batch_id.ecrm_job_state), ("importing", "queued"))
+        form = self.env["ecrm.sage.batch"].fields_view_get(view_type="form")["arch"]
+        self.assertIn('widget="progressbar"', form)
+        self.assertIn("action_view_jobs", form)
