@@ -75,7 +75,8 @@ def test_a_bad_file_leaves_nothing_written_and_starts_no_job(rpc, world):
     good = ["SA,%s,1200,,%s,R%d,Receipt,1.00,T9,0.00\r\n" % (ref, day, number) for number in range(1500)]
     bad = good[:1200] + ["SA,%s,1200,,%s,R-bad,Receipt,abc,T9,0.00\r\n" % (ref, day)] + good[1200:]
     counts = lambda: (rpc("ecrm.sage.receipt", "search_count", []),  # noqa: E731
-                      rpc("ecrm.sage.batch", "search_count", [("backend_id", "=", backend_id), ("kind", "=", "receipts")]),
+                      rpc("ecrm.sage.batch", "search_count", [("backend_id", "=", backend_id),
+                                                              ("kind", "=", "receipts")]),
                       rpc("queue.job", "search_count", []))
     before = counts()
     result = rpc("ecrm.sage.backend", "import_file", backend_id, "receipts",
