@@ -148,8 +148,8 @@ class EcrmSageBackend(models.Model):
         backend._lock()
         with self.env.cr.savepoint():
             result = backend.env["ecrm.sage.batch"]._run_import(backend, kind, data, bool(dry_run))
-            if not dry_run and not result["errors"]:
-                backend._run_reconciliation()
+            if not dry_run and not result["errors"] and kind == "balances":
+                backend._run_reconciliation()  # receipts: by the last booking job
         return result
 
     @api.model
@@ -168,10 +168,10 @@ class EcrmSageBackend(models.Model):
         direction = backend.receipt_sync if kind == "receipts" else backend.balance_sync
         if backend.transport != "sage_bca_api" or direction != "sage_to_odoo":
             raise UserError(_("Backend %s does not take %s from the Sage API.") % (backend.name, kind))
-        backend._lock()
+        # no lock yet: the batch takes it once Sage has answered (open_batch)
         with self.env.cr.savepoint():
             result = backend.env["ecrm.sage.batch"]._run_import(backend, kind, None, bool(dry_run))
-            if not dry_run and not result["errors"]:
+            if not dry_run and not result["errors"] and kind == "balances":
                 backend._run_reconciliation()
         return result
 
@@ -187,8 +187,9 @@ class EcrmSageBackend(models.Model):
             raise UserError(_("Sage backend %s does not exist.") % backend_id)
         backend.check_access_rights("write")
         backend.check_access_rule("write")
+        # ecrm_sage_uid: who asked, for the jobs a sync starts (they run as that person)
         return backend.sudo().with_context(force_company=backend.company_id.id,
-                                           company_id=backend.company_id.id)
+                                           company_id=backend.company_id.id, ecrm_sage_uid=self.env.uid)
 
     @api.multi
     def _lock(self):

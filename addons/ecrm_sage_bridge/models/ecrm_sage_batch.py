@@ -2,12 +2,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import io
+import json
 from collections import defaultdict, namedtuple
 
+from psycopg2 import OperationalError
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import job
 
 from ..sage_formats.account_ref import ReferenceAllocator
 from ..sage_formats.audit_trail import AuditTrailWriter, check_line, document_lines
@@ -21,6 +27,12 @@ SUBJECT_REFS = 5          # document numbers named in a timeline entry
 # write_date is a transaction's start time: an edit committed after a check may carry an
 # earlier stamp, so anything edited shortly before its last check is compared again.
 RECHECK_WINDOW = "1 hour"
+# Receipts booked per job: measured about 0.17 s each inside the accounting module, so a
+# chunk takes 8-19 s (measured, e2e), well under a worker's 60 s CPU limit (the job runs in one).
+RECEIPTS_PER_JOB = 100
+SAGE_CHANNEL = "root.ecrm.sage"
+# queue_job retries: after how many tries -> seconds to wait (serialization failures, lock timeouts)
+RETRY_PATTERN = {1: 10, 5: 60, 10: 300}
 
 # What a binding says about one Odoo record (``_bindings``).
 BoundRecord = namedtuple("BoundRecord", "binding_id sage_ref checksum state batch_name sync_date")
@@ -54,6 +66,7 @@ class EcrmSageBatch(models.Model):
     _name = "ecrm.sage.batch"
     _description = "Sage exchange batch"
     _order = "id desc"
+    _inherit = ["ecrm.job.mixin"]
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
     backend_id = fields.Many2one("ecrm.sage.backend", required=True, ondelete="restrict", index=True,
@@ -63,7 +76,8 @@ class EcrmSageBatch(models.Model):
                              ("receipts", "Receipts"), ("balances", "Balances")], required=True, readonly=True)
     direction = fields.Selection([("outbound", "Odoo to Sage"), ("inbound", "Sage to Odoo")],
                                  compute="_compute_direction", store=True)
-    state = fields.Selection([("exported", "Exported"), ("done", "Done"), ("cancel", "Cancelled")],
+    state = fields.Selection([("exported", "Exported"), ("importing", "Importing"), ("done", "Done"),
+                              ("failed", "Failed"), ("cancel", "Cancelled")],
                              required=True, default="exported", readonly=True, index=True)
     record_count = fields.Integer(string="Records", readonly=True)
     skipped_count = fields.Integer(string="Skipped", readonly=True)
@@ -71,6 +85,27 @@ class EcrmSageBatch(models.Model):
     file = fields.Binary(attachment=True, readonly=True)
     file_name = fields.Char(readonly=True)
     binding_ids = fields.One2many("ecrm.sage.binding", "batch_id", readonly=True)
+    staged_rows = fields.Text(readonly=True, copy=False, groups="base.group_system",
+                              help="The validated, matched receipts of an import still being booked (JSON).")
+    job_count = fields.Integer(compute="_compute_job_count")
+
+    def _job_ids(self):
+        """The queue jobs of this batch (record_ids is a serialized column: read in SQL)."""
+        self.env.cr.execute("SELECT id FROM queue_job WHERE model_name = %s AND record_ids::text = %s",
+                            (self._name, "[%d]" % self.id))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _compute_job_count(self):
+        for batch in self:
+            batch.job_count = len(batch._job_ids())
+
+    @api.multi
+    def action_view_jobs(self):
+        self.ensure_one()
+        action = self.env.ref("queue_job.action_queue_job").read()[0]
+        action["domain"] = [("id", "in", self._job_ids())]
+        action["context"] = {}
+        return action
 
     @api.depends("kind")
     def _compute_direction(self):
@@ -434,6 +469,7 @@ class EcrmSageBatch(models.Model):
         def open_batch():
             nonlocal opened
             if not dry_run:
+                backend._lock()  # after every Sage call: no HTTP waits while we hold it
                 opened = self.create({
                     "backend_id": backend.id, "kind": kind, "state": "done",
                     "file": base64.b64encode(data) if data is not None else False,
@@ -444,20 +480,113 @@ class EcrmSageBatch(models.Model):
         if outcome["errors"]:
             return import_result(errors=outcome["errors"])
         batch = opened
-        if batch:
+        state = batch.state if batch else False
+        if batch and kind == "receipts":
+            batch.write({"state": "importing", "record_count": outcome["applied"], "log": outcome["log"]})
+            starter = self.env.context.get("ecrm_sage_uid")
+            (batch.sudo(starter) if starter else batch)._ecrm_job_enqueue(
+                "_sage_job_book_receipts", 0, channel=SAGE_CHANNEL,
+                description=_("Book Sage receipts of %s") % batch.name)
+            state = batch.state  # done (or failed) already when jobs run at once (test_queue_job_no_delay)
+            if state == "failed":
+                return import_result(errors=[{"row": 0, "message": batch.ecrm_job_message or batch.log}])
+        elif batch:
             batch.write({"record_count": outcome["applied"], "log": outcome["log"]})
         return import_result(applied=outcome["applied"], batch_id=batch.id, matched=outcome.get("matched", 0),
-                             unmatched=outcome.get("unmatched", 0))
+                             unmatched=outcome.get("unmatched", 0), state=state)
+
+    # ---- receipts, booked in chunk jobs ----
+
+    @api.multi
+    def _stage_rows(self, rows):
+        self.ensure_one()
+        self.sudo().write({"staged_rows": json.dumps(rows)})
+
+    @api.multi
+    def _staged(self):
+        self.ensure_one()
+        return json.loads(self.sudo().staged_rows or "[]")
+
+    @job(default_channel=SAGE_CHANNEL, retry_pattern=RETRY_PATTERN)
+    @api.multi
+    def _sage_job_book_receipts(self, start):
+        """Book staged receipts ``start`` to ``start + RECEIPTS_PER_JOB``, then queue the next chunk.
+
+        Each chunk commits on its own. The import stays whole or nothing all the same: a
+        chunk that fails for good (not a concurrency error, which queue_job retries) undoes
+        what the chunks before it committed, in the same transaction, and the batch is failed
+        with the reason. The last chunk marks the batch done and reconciles the backend.
+        """
+        self.ensure_one()
+        batch = self.sudo()
+        backend = batch.backend_id.with_context(force_company=batch.company_id.id,
+                                                company_id=batch.company_id.id)
+        with self._ecrm_job_tracking() as progress:
+            if batch.state != "importing":
+                return _("batch %s is %s: nothing to book") % (batch.name, batch.state)
+            rows = batch._staged()
+            chunk = rows[start:start + RECEIPTS_PER_JOB]
+            backend._lock()
+            try:
+                with self.env.cr.savepoint():
+                    self.env["ecrm.sage.receipt"].sudo()._apply_rows(backend, chunk)
+            except (RetryableJobError, OperationalError) as error:
+                if isinstance(error, RetryableJobError) or error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise
+                return self._fail_import(progress, start, error)
+            except Exception as error:
+                return self._fail_import(progress, start, error)
+            done = start + len(chunk)
+            progress.update(done, len(rows), force=True)
+            if done < len(rows):
+                progress.then("_sage_job_book_receipts", done)
+                return _("%d of %d receipts booked") % (done, len(rows))
+            batch.write({"state": "done", "staged_rows": False})
+            backend._run_reconciliation()
+            return _("%d receipts booked") % len(rows)
+
+    @api.multi
+    def _fail_import(self, progress, start, error):
+        """Undo the chunks committed before, fail the batch, tell who started it what to do."""
+        self.env.clear()  # the chunk's own writes were rolled back with its savepoint
+        batch = self.sudo()
+        reason = _("Receipts %d-%d could not be booked: %s. Nothing of the file was kept; "
+                   "correct the cause and import the file again.") % (
+            start + 1, start + RECEIPTS_PER_JOB, self._ecrm_job_error_message(error))
+        batch._undo_receipts()
+        batch.write({"state": "failed", "staged_rows": False, "record_count": 0,
+                     "log": "%s\n%s" % (batch.log or "", reason)})
+        progress.fail(reason)
+        return reason
+
+    @api.multi
+    def _undo_receipts(self):
+        """Remove what this batch's committed chunks wrote: reconciliations, entries, receipts, timeline."""
+        receipts = self.env["ecrm.sage.receipt"].search([("batch_id", "in", self.ids)])
+        if not receipts:
+            return
+        moves = receipts.mapped("move_id")
+        moves.mapped("line_ids").remove_move_reconcile()
+        if moves:
+            # the entries are this import's own, posted by it a moment ago
+            self.env.cr.execute("UPDATE account_move SET state = 'draft' WHERE id IN %s", (tuple(moves.ids),))
+            moves.invalidate_cache(["state"])
+            moves.with_context(tracking_disable=True).unlink()
+        self.env["ecrm.interaction"].sudo().search([
+            ("res_model", "=", "ecrm.sage.receipt"), ("res_id", "in", receipts.ids)]).unlink()
+        receipts.unlink()
 
 
-def import_result(applied=0, errors=(), batch_id=False, matched=0, unmatched=0):
+def import_result(applied=0, errors=(), batch_id=False, matched=0, unmatched=0, state=False):
     """What ``import_file`` and the API imports return, always with the same keys.
 
     ``errors``: RowError tuples (or {row, message} dicts); with any, nothing was applied.
+    ``state``: the batch's state (``importing`` while receipts are being booked by jobs:
+    poll the batch's ``state`` / ``ecrm_job_done`` / ``ecrm_job_total``), False without one.
     """
     errors = [{"row": int(error["row"]), "message": str(error["message"])} if isinstance(error, dict)
               else {"row": int(error.row), "message": str(error.message)} for error in errors]
     if errors:
-        applied, batch_id, matched, unmatched = 0, False, 0, 0
+        applied, batch_id, matched, unmatched, state = 0, False, 0, 0, False
     return {"applied": applied, "errors": errors, "batch_id": batch_id or False, "matched": matched,
-            "unmatched": unmatched}
+            "unmatched": unmatched, "state": state or False}

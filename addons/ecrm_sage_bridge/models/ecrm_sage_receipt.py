@@ -89,24 +89,45 @@ class EcrmSageReceipt(models.Model):
 
     @api.model
     def _import_receipts(self, backend, data, open_batch):
-        """Read and match the receipts (``data`` None: from the Sage API), then write them in the batch
-        ``open_batch()`` creates (none for a dry run): every Sage call happens before the first write."""
-        partner_by_ref = {binding.sage_ref: res_id for res_id, binding in
-                          self.env["ecrm.sage.batch"]._bindings(backend, "res.partner").items()}
-        self.env.cr.execute("SELECT transaction_key FROM ecrm_sage_receipt WHERE backend_id = %s", (backend.id,))
-        already = {row[0] for row in self.env.cr.fetchall()}
+        """Read and match the receipts (``data`` None: from the Sage API), then stage them in the batch
+        ``open_batch()`` creates (none for a dry run): every Sage call happens before the first write.
+
+        Nothing is booked here: the staged rows are booked by the batch's chunk jobs
+        (``ecrm.sage.batch._sage_job_book_receipts``), each in its own short transaction.
+        """
+        partner_by_ref = self._partner_by_ref(backend)
+        already = self._known_keys(backend)
         if data is None:
             parsed = self._receipts_from_api(backend, already)
         else:
             parsed = parse_receipts(data, set(partner_by_ref), backend.sage_company_code, already,
                                     self._exported_documents(backend))
+        return self._stage(backend, parsed, partner_by_ref, open_batch)
+
+    @api.model
+    def _partner_by_ref(self, backend):
+        return {binding.sage_ref: res_id for res_id, binding in
+                self.env["ecrm.sage.batch"]._bindings(backend, "res.partner").items()}
+
+    @api.model
+    def _known_keys(self, backend):
+        """Keys of receipts imported before, or staged by an import still being booked."""
+        self.env.cr.execute("SELECT transaction_key FROM ecrm_sage_receipt WHERE backend_id = %s", (backend.id,))
+        already = {row[0] for row in self.env.cr.fetchall()}
+        for batch in self.env["ecrm.sage.batch"].search([("backend_id", "=", backend.id),
+                                                         ("state", "=", "importing")]):
+            already.update(row["transaction_key"] for row in batch._staged())
+        return already
+
+    @api.model
+    def _stage(self, backend, parsed, partner_by_ref, open_batch):
         if parsed.errors:
             return {"applied": 0, "errors": parsed.errors}
         matches = match_receipts(parsed.records, self._open_documents(backend, partner_by_ref))
         matched = [match for match in matches if match.document_ids]
         batch = open_batch()
         if batch:
-            self._apply(backend, batch, matches, partner_by_ref)
+            batch._stage_rows(self._rows(backend, batch, matches, partner_by_ref))
         log = _("%d receipt(s): %d registered as payments, %d left for review.") % (
             len(matches), len(matched), len(matches) - len(matched))
         return {"applied": len(matches), "errors": [], "log": log,
@@ -163,13 +184,8 @@ class EcrmSageReceipt(models.Model):
                 for invoice_id, kind, number, partner_id, residual, date in self.env.cr.fetchall()]
 
     @api.model
-    def _apply(self, backend, batch, matches, partner_by_ref):
-        """Store the receipts, book the matched ones and log them all; returns the new ids in file order.
-
-        Receipts are inserted in pages of multi-row INSERTs and booked and logged from
-        plain values: nothing here keeps records of the whole file, and the cache is
-        dropped between pages, so memory does not grow with the file.
-        """
+    def _rows(self, backend, batch, matches, partner_by_ref):
+        """The receipts to insert, as plain JSON-able values, with the documents each settles."""
         rows = []
         for match in matches:
             receipt = match.receipt
@@ -180,14 +196,25 @@ class EcrmSageReceipt(models.Model):
                 "sage_type": receipt.type, "date": receipt.date, "reference": receipt.reference,
                 "details": receipt.details, "amount": float(receipt.amount), "transaction_key": receipt.key,
                 "invoice_id": invoice_id, "credit_note_id": credit_note_id,
-                "state": "matched" if invoice_id else "unmatched", "match_method": match.method})
-        ids = self._insert_many(rows)
+                "state": "matched" if invoice_id else "unmatched", "match_method": match.method,
+                "document_ids": list(match.document_ids)})
+        return rows
+
+    @api.model
+    def _apply_rows(self, backend, rows):
+        """Store staged receipts, book the matched ones and log them all; returns the new ids in order.
+
+        Receipts are inserted with multi-row INSERTs and booked and logged from plain
+        values: nothing here keeps records of the whole chunk.
+        """
+        columns = [{key: value for key, value in row.items() if key != "document_ids"} for row in rows]
+        ids = self._insert_many(columns)
         self.env["ecrm.sage.receipt.posting"]._book_all(backend, [
             Booking(receipt_id, row["partner_id"], row["sage_type"], row["date"], row["reference"],
-                    row["account_ref"], row["amount"], tuple(match.document_ids))
-            for receipt_id, row, match in zip(ids, rows, matches) if row["state"] == "matched"])
+                    row["account_ref"], row["amount"], tuple(row["document_ids"]))
+            for receipt_id, row in zip(ids, rows) if row["state"] == "matched"])
         self.env["ecrm.interaction"]._log_in_pages(
-            [self._interaction_row(receipt_id, row) for receipt_id, row in zip(ids, rows)])
+            [self._interaction_row(receipt_id, row) for receipt_id, row in zip(ids, columns)])
         return ids
 
     @api.model

@@ -8,6 +8,8 @@ class SageCase(TransactionCase):
 
     def setUp(self):
         super().setUp()
+        # jobs run at once, inside the test's transaction (queue_job's own switch)
+        self.env = self.env(context=dict(self.env.context, test_queue_job_no_delay=True))
         self.company = self.env.user.company_id
         self.Backend = self.env["ecrm.sage.backend"]
         self.Binding = self.env["ecrm.sage.binding"]

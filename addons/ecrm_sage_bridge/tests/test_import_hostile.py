@@ -41,7 +41,7 @@ class TestHostileImportFiles(SageCase):
         before = self.counts()
         for dry_run in (True, False):
             result = self.import_bytes(kind, data, dry_run)
-            self.assertEqual(set(result), {"applied", "errors", "batch_id", "matched", "unmatched"})
+            self.assertEqual(set(result), {"applied", "errors", "batch_id", "matched", "unmatched", "state"})
             self.assertEqual((result["applied"], result["batch_id"], result["matched"]), (0, False, 0), data[:200])
             self.assertTrue(result["errors"], "a refusal names its reason")
             for error in result["errors"]:

@@ -6,6 +6,7 @@ from .common import SageCase
 from .test_import import HEADER
 
 POSTING = "odoo.addons.ecrm_sage_bridge.models.ecrm_sage_receipt_posting."
+BATCH = "odoo.addons.ecrm_sage_bridge.models.ecrm_sage_batch."
 
 
 class TestReceiptsInChunks(SageCase):
@@ -112,15 +113,19 @@ class TestReceiptsInChunks(SageCase):
                 posting.env.cache.invalidate()
             return book_chunk(posting, header, liquidity, entries, document_lines)
 
-        with patch.object(self.Posting, "_book_chunk", settled_meanwhile):
-            with self.assertRaisesRegex(Exception, "already reconciled"):
-                self.import_small_chunks(self.paying_all())
+        # two receipts per job: the failing chunk comes after two chunks were booked (committed, in production)
+        with patch.object(self.Posting, "_book_chunk", settled_meanwhile), patch(BATCH + "RECEIPTS_PER_JOB", 2):
+            result = self.import_small_chunks(self.paying_all())
+        self.assertEqual((result["applied"], result["batch_id"]), (0, False))
+        self.assertRegex(result["errors"][0]["message"], "Receipts 5-6 could not be booked: .*already reconciled.*"
+                                                         "Nothing of the file was kept")
         self.assertEqual(len(calls), 3)
         self.env.cache.invalidate()
         self.assertEqual(counts(), before)
         self.assertEqual({invoice.state for invoice in self.invoices[:4]}, {"open"})
-        self.assertFalse(self.env["ecrm.sage.batch"].search([("backend_id", "=", self.backend.id),
-                                                             ("kind", "=", "receipts")]))
+        batch = self.env["ecrm.sage.batch"].search([("backend_id", "=", self.backend.id), ("kind", "=", "receipts")])
+        self.assertEqual((batch.state, batch.record_count, batch.sudo().staged_rows), ("failed", 0, False))
+        self.assertIn("already reconciled", batch.log)
 
     def booking_statements(self, invoices, receipts_per_entry, entries_per_chunk):
         """SQL statements booking receipts for ``invoices`` took, with these chunk sizes."""

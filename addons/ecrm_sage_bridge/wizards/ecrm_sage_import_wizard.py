@@ -22,6 +22,7 @@ class EcrmSageImportWizard(models.TransientModel):
     applied_count = fields.Integer(readonly=True)
     errors_text = fields.Text(string="Errors", readonly=True)
     batch_id = fields.Many2one("ecrm.sage.batch", readonly=True)
+    batch_state = fields.Selection(related="batch_id.state", string="Batch", readonly=True)
 
     @api.multi
     def _run(self, dry_run):

@@ -5,6 +5,7 @@ one whose addons path pins a known ecrm_core while the shared tree is mid-edit.
 """
 import datetime
 import os
+import time
 import uuid
 import xmlrpc.client
 
@@ -97,3 +98,20 @@ def post_invoices(rpc, world, amounts_by_customer):
             rpc("account.invoice", "action_invoice_open", [invoice_id])
             ids.append(invoice_id)
     return ids
+
+
+def wait_for_batch(rpc, batch_id, timeout=600, seen=None):
+    """Poll a receipts batch until its booking jobs end; returns the batch's job fields read last.
+
+    ``seen`` (a list) collects the (state, done, total) read on the way, to show progress moved.
+    """
+    fields = ["state", "ecrm_job_state", "ecrm_job_done", "ecrm_job_total", "ecrm_job_message", "record_count"]
+    deadline = time.monotonic() + timeout
+    while True:
+        batch = rpc("ecrm.sage.batch", "read", [batch_id], fields)[0]
+        if seen is not None:
+            seen.append((batch["ecrm_job_state"], batch["ecrm_job_done"], batch["ecrm_job_total"]))
+        if batch["state"] in ("done", "failed") and batch["ecrm_job_state"] in ("done", "failed"):
+            return batch
+        assert time.monotonic() < deadline, "batch %s still %s after %d s" % (batch_id, batch, timeout)
+        time.sleep(0.5)

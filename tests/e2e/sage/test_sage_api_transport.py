@@ -8,7 +8,7 @@ import xmlrpc.client
 import pytest
 
 from ...odoo_server import REPO
-from .conftest import odoo_conf, post_invoices
+from .conftest import odoo_conf, post_invoices, wait_for_batch
 from .sage_api_double import SageDouble
 
 
@@ -96,6 +96,7 @@ def test_receipts_polled_from_the_api_pay_invoices_once(rpc, api_world, double):
     double.fail_next(429, retry_after=0)
     result = rpc("ecrm.sage.backend", "import_api_receipts", backend_id, False)
     assert (result["applied"], result["matched"], result["errors"]) == (2, 2, [])
+    assert wait_for_batch(rpc, result["batch_id"])["state"] == "done"
     assert {row["state"] for row in rpc("account.invoice", "read", invoice_ids, ["state"])} == {"paid"}
     again = rpc("ecrm.sage.backend", "import_api_receipts", backend_id, False)
     assert again["applied"] == 0 and again["errors"] == [], "a poll never applies a receipt twice"
@@ -120,6 +121,7 @@ def refund_paid_in_sage(rpc, world, double, contact_of):
     double.add_customer_receipt(contact_of[customer], 12.0, world["date"], number, "CUSTOMER_REFUND")
     result = rpc("ecrm.sage.backend", "import_api_receipts", world["backend_id"], False)
     assert (result["applied"], result["matched"], result["errors"]) == (1, 1, [])
+    assert wait_for_batch(rpc, result["batch_id"])["state"] == "done"
     assert rpc("account.invoice", "read", [credit_id], ["state"])[0]["state"] == "paid"
     receipt = rpc("ecrm.sage.receipt", "search_read", [("invoice_id", "=", credit_id)], ["sage_type", "state"])
     assert [(row["sage_type"], row["state"]) for row in receipt] == [("SP", "matched")]

@@ -13,7 +13,7 @@ import odoo
 import psycopg2
 
 from ...odoo_server import REPO
-from .conftest import odoo_conf, post_invoices
+from .conftest import odoo_conf, post_invoices, wait_for_batch
 from .sage_ledger import SageLedger
 
 
@@ -72,7 +72,8 @@ def test_round_trip_pays_invoices_and_reconciles_to_zero(rpc, world):
     ledger.pay_invoices()
     receipts_file = base64.b64encode(ledger.receipts_csv().encode("cp1252")).decode()
     result = rpc("ecrm.sage.backend", "import_file", backend_id, "receipts", receipts_file, False)
-    assert (result["applied"], result["errors"], result["matched"]) == (3, [], 3)
+    assert (result["applied"], result["errors"], result["matched"], result["state"]) == (3, [], 3, "importing")
+    assert wait_for_batch(rpc, result["batch_id"])["state"] == "done"
     states = {row["id"]: row["state"] for row in rpc("account.invoice", "read", invoice_ids, ["state"])}
     assert set(states.values()) == {"paid"}
 

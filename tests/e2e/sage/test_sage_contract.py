@@ -11,10 +11,10 @@ import base64
 import pytest
 
 from ..protocols import Protocols, assert_plain, without_ids
-from .conftest import post_invoices
+from .conftest import post_invoices, wait_for_batch
 from .sage_api_double import SageDouble
 
-IMPORT_RESULT_KEYS = {"applied", "errors", "batch_id", "matched", "unmatched"}
+IMPORT_RESULT_KEYS = {"applied", "errors", "batch_id", "matched", "unmatched", "state"}
 EXPORT_RESULT_KEYS = {"batch_id", "exported", "skipped", "file"}
 
 
@@ -46,14 +46,14 @@ def test_exports_and_imports_answer_the_same_over_both_protocols(rpc, world, pro
     receipts = base64.b64encode(("SA,%s,1200,,%s,%s,BACS,1.00,T9,0.00\r\n" % (
         ref, "/".join(reversed(world["date"].split("-"))), number)).encode()).decode()
     checked = protocols.both("ecrm.sage.backend", "import_file", backend_id, "receipts", receipts, True)
-    assert checked == {"applied": 1, "errors": [], "batch_id": False, "matched": 1, "unmatched": 0}
+    assert checked == {"applied": 1, "errors": [], "batch_id": False, "matched": 1, "unmatched": 0, "state": False}
     refused = protocols.both("ecrm.sage.backend", "import_file", backend_id, "receipts", "bm9wZQ==", False)
     assert set(refused) == IMPORT_RESULT_KEYS and refused["applied"] == 0
     assert [set(error) for error in refused["errors"]] == [{"row", "message"}]
     balances = base64.b64encode(("%s,12.00,100.00,0.00,No\r\n" % ref).encode()).decode()
     checked = protocols.both("ecrm.sage.backend", "import_file", backend_id, "balances", balances, True,
                              "2026-01-31")
-    assert checked == {"applied": 1, "errors": [], "batch_id": False, "matched": 0, "unmatched": 0}
+    assert checked == {"applied": 1, "errors": [], "batch_id": False, "matched": 0, "unmatched": 0, "state": False}
     for model, method, args in (
             ("ecrm.sage.backend", "export_batch", (backend_id, "payments", False)),
             ("ecrm.sage.backend", "export_batch", ("not an id", "invoices", False)),
@@ -101,6 +101,7 @@ def test_receipts_registered_by_hand_over_both_protocols(rpc, world, protocols):
     text = "".join("SA,%s,1200,,%s,CHQ %d,Cheque,5.00,T9,0.00\r\n" % (ref, day, number) for number in (1, 2))
     result = rpc("ecrm.sage.backend", "import_file", backend_id, "receipts", base64.b64encode(text.encode()).decode())
     assert result["unmatched"] == 2
+    assert wait_for_batch(rpc, result["batch_id"])["state"] == "done"
     receipts = rpc("ecrm.sage.receipt", "search", [("batch_id", "=", result["batch_id"])], order="id")
     message = protocols.refusals("ecrm.sage.receipt", "action_register_payment", receipts[:1])
     assert "Pick the invoice" in message
