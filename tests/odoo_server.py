@@ -26,7 +26,8 @@ class OdooServer:
     requests waiting on it.
     """
 
-    def __init__(self, database, port=None, conf=None, workers=2, job_channels="root:1"):
+    def __init__(self, database, port=None, conf=None, workers=2,
+                 job_channels="root:1,root.ecrm:1,root.ecrm.sage:1"):
         self.database = database
         self.conf = conf or ODOO_CONF
         self.port = port or free_port()
