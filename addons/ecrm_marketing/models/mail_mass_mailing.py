@@ -8,7 +8,6 @@ import re
 import werkzeug.urls
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.ecrm_core.models.ecrm_consent import CONSENT_SOURCES, OPT_OUT_SYNC, trusted_context
@@ -39,15 +38,6 @@ class MassMailing(models.Model):
             return res_ids
         capped = self.env.user.company_id._ecrm_capped_partners(res_ids, fields.Datetime.now())
         return [res_id for res_id in res_ids if res_id not in capped]
-
-    def send_mail(self, res_ids=None):
-        if not res_ids:
-            for mailing in self.filtered(lambda mailing: mailing.mailing_model_real == "res.partner"):
-                if not mailing.get_remaining_recipients() and super(MassMailing, mailing).get_remaining_recipients():
-                    raise UserError(_(
-                        "Every customer this mailing has left to reach has had as many marketing contacts "
-                        "as the frequency cap allows (Settings > eCRM). Send it later, or raise the cap."))
-        return super().send_mail(res_ids)
 
     def _get_blacklist(self):
         """The host's blacklist (opted-out records of the target model), and every customer who opted out

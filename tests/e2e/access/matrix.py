@@ -256,6 +256,13 @@ METHODS = [
         Host("mail.mass_mailing", "read"), Host("mail.mass_mailing", "read"),
         lambda c: [[partner_mailing(c)], c.box.unique("nobody-") + "@matrix.example", [c.box.partner()], True],
         protocols=JSON),  # the host's method answers None, which XML-RPC cannot carry
+    # the frequency cap holds the host's own mass mailings to customers back; one-click headers on their mails
+    row("mail.mass_mailing", "get_remaining_recipients", Host("mail.mass_mailing", "read"),
+        Host("mail.mass_mailing", "read"), Host("mail.mass_mailing", "read"), Host("mail.mass_mailing", "read"),
+        lambda c: [[partner_mailing(c)]]),
+    row("mail.mail", "create", Host("mail.mail", "create"), Host("mail.mail", "create"), Host("mail.mail", "create"),
+        Host("mail.mail", "create"),
+        lambda c: [{"subject": "Matrix", "body_html": "<p>Matrix</p>", "email_to": "nobody@matrix.example"}]),
     row("mail.mass_mailing.contact", "create", Host("mail.mass_mailing.contact", "create"),
         Host("mail.mass_mailing.contact", "create"), Host("mail.mass_mailing.contact", "create"),
         Host("mail.mass_mailing.contact", "create"),
@@ -356,6 +363,7 @@ METHODS = [
     row("ecrm.sage.batch", "create",      DENY, DENY,   DENY,   ALLOW,
         lambda c: [{"backend_id": c.ids["backend"], "kind": "customers"}]),
     row("ecrm.sage.batch", "action_mark_done", DENY, DENY, DENY, ALLOW, lambda c: [[c.box.batch()]]),
+    row("ecrm.sage.batch", "action_view_jobs", NAV, NAV, NAV, NAV, lambda c: [[c.ids["batch"]]]),
     row("ecrm.sage.binding", "create",    DENY, DENY,   DENY,   ALLOW, lambda c: [c.box.binding_values()]),
     row("ecrm.sage.binding", "write",     DENY, DENY,   DENY,   ALLOW,
         lambda c: [[c.ids["binding"]], {"last_error": "Matrix note"}]),
