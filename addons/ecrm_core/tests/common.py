@@ -30,3 +30,20 @@ class InteractionCase(TransactionCase):
         row = {"partner_id": self.contact.id, "channel": "phone", "interaction_type": "call_me"}
         row.update(overrides)
         return row
+
+
+class OrderCase(InteractionCase):
+    """InteractionCase with one product and confirmed (or draft) sale orders of a given amount."""
+
+    def setUp(self):
+        super().setUp()
+        self.product = self.env["product.product"].create({"name": "Riser recliner (test)", "list_price": 100.0})
+
+    def order(self, partner, amount, confirm=True):
+        order = self.env["sale.order"].create({
+            "partner_id": partner.id,
+            "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": amount})],
+        })
+        if confirm:
+            order.action_confirm()
+        return order

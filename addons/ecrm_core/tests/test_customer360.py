@@ -1,22 +1,9 @@
 from odoo import fields
 
-from .common import InteractionCase
+from .common import OrderCase
 
 
-class TestCustomer360(InteractionCase):
-
-    def setUp(self):
-        super().setUp()
-        self.product = self.env["product.product"].create({"name": "Riser recliner (test)", "list_price": 100.0})
-
-    def order(self, partner, amount, confirm=True):
-        order = self.env["sale.order"].create({
-            "partner_id": partner.id,
-            "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": amount})],
-        })
-        if confirm:
-            order.action_confirm()
-        return order
+class TestCustomer360(OrderCase):
 
     def test_confirming_an_order_updates_only_that_customer(self):
         self.order(self.individual, 80.0)

@@ -3,28 +3,18 @@ last full ranking (cached on the reporting company); the nightly job re-ranks ev
 from unittest import mock
 
 from ..customer360 import rfm
-from .common import InteractionCase
+from .common import OrderCase
 
 SCORES = ("ecrm_order_count", "ecrm_revenue", "ecrm_recency_score", "ecrm_frequency_score",
           "ecrm_monetary_score", "ecrm_rfm_segment", "ecrm_lifetime_value", "ecrm_days_since_last_order")
 
 
-class TestIncrementalRfm(InteractionCase):
+class TestIncrementalRfm(OrderCase):
 
     def setUp(self):
         super().setUp()
         self.Partner = self.env["res.partner"]
         self.company = self.env["res.company"]._ecrm_reporting_company()
-        self.product = self.env["product.product"].create({"name": "Bath lift (test)", "list_price": 100.0})
-
-    def order(self, partner, amount, confirm=True):
-        order = self.env["sale.order"].create({
-            "partner_id": partner.id,
-            "order_line": [(0, 0, {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": amount})],
-        })
-        if confirm:
-            order.action_confirm()
-        return order
 
     def figures(self, partners):
         self.env.cr.execute("SELECT id, %s FROM res_partner WHERE id IN %%s ORDER BY id" % ", ".join(SCORES),
