@@ -24,10 +24,15 @@ class OdooServer:
     queue_job's runner; crons stay off so that tests decide when a scheduled action runs.
     The runner's capacity stays below the workers so that a running job never starves the
     requests waiting on it.
+
+    One server per database at a time: each runs a queue_job runner, and queue_job supports
+    one runner per database (two count each other's jobs and can strand one "enqueued").
     """
 
+    serving = set()  # databases a server started by this process serves now
+
     def __init__(self, database, port=None, conf=None, workers=2,
-                 job_channels="root:1,root.ecrm:1,root.ecrm.sage:1"):
+                 job_channels="root:1,root.ecrm:1,root.ecrm.sage:1,root.ecrm.eprocurement:1"):
         self.database = database
         self.conf = conf or ODOO_CONF
         self.port = port or free_port()
@@ -41,6 +46,10 @@ class OdooServer:
     def start(self, timeout=180):
         if not os.path.exists(self.conf):
             raise RuntimeError("%s is missing: run 'make setup' (or 'make test') first" % self.conf)
+        if self.database in OdooServer.serving:
+            raise RuntimeError("a server already serves %s: reuse it (one job runner per database)"
+                               % self.database)
+        OdooServer.serving.add(self.database)
         env = dict(os.environ, PATH=os.path.join(REPO, "node_modules", ".bin") + os.pathsep + os.environ["PATH"],
                    ODOO_PRELOAD_ADDONS="no",  # see scripts/env.sh: no requests racing the registry load
                    ODOO_QUEUE_JOB_CHANNELS=self.job_channels)
@@ -54,6 +63,7 @@ class OdooServer:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
+                OdooServer.serving.discard(self.database)
                 raise RuntimeError("Odoo exited with %s; see %s" % (self.process.returncode, self.log_path))
             try:
                 with urllib.request.urlopen(self.url + "/web/login", timeout=30) as response:
@@ -65,6 +75,7 @@ class OdooServer:
         raise RuntimeError("Odoo did not answer within %ss; see %s" % (timeout, self.log_path))
 
     def stop(self):
+        OdooServer.serving.discard(self.database)
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:

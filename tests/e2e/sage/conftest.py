@@ -1,36 +1,16 @@
-"""Sage e2e fixtures.
+"""Sage e2e fixtures, on the suite's one e2e server (tests/conftest.py).
 
-ECRM_SAGE_ODOO_CONF (optional) points the server at another Odoo config, e.g.
-one whose addons path pins a known ecrm_core while the shared tree is mid-edit.
+Not a server of their own: two servers on one database are two queue_job runners, which
+queue_job does not support (each counts the other's jobs against its capacity, and a
+job one runner hands out can sit "enqueued" for ever).
 """
 import datetime
-import os
 import time
 import uuid
 import xmlrpc.client
 
 import pytest
 
-from ... import odoo_server as odoo_server_module
-
-
-def odoo_conf():
-    return os.environ.get("ECRM_SAGE_ODOO_CONF") or odoo_server_module.ODOO_CONF
-
-
-@pytest.fixture(scope="session")
-def odoo_server():
-    database = os.environ.get("ECRM_E2E_DB")
-    if not database:
-        pytest.fail("ECRM_E2E_DB is not set: run the suite with 'make test'")
-    shared_conf = odoo_server_module.ODOO_CONF
-    odoo_server_module.ODOO_CONF = odoo_conf()
-    try:
-        server = odoo_server_module.OdooServer(database).start()
-    finally:
-        odoo_server_module.ODOO_CONF = shared_conf
-    yield server
-    server.stop()
 
 
 class Rpc:
@@ -100,18 +80,25 @@ def post_invoices(rpc, world, amounts_by_customer):
     return ids
 
 
-def wait_for_batch(rpc, batch_id, timeout=600, seen=None):
+def wait_for_batch(rpc, batch_id, timeout=600, seen=None, stall=300):
     """Poll a receipts batch until its booking jobs end; returns the batch's job fields read last.
 
     ``seen`` (a list) collects the (state, done, total) read on the way, to show progress moved.
+    Fails early when the count has not moved for ``stall`` seconds: a stranded job, not a slow one.
     """
     fields = ["state", "ecrm_job_state", "ecrm_job_done", "ecrm_job_total", "ecrm_job_message", "record_count"]
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
+    last_move, last_done = started, None
     while True:
         batch = rpc("ecrm.sage.batch", "read", [batch_id], fields)[0]
         if seen is not None:
             seen.append((batch["ecrm_job_state"], batch["ecrm_job_done"], batch["ecrm_job_total"]))
         if batch["state"] in ("done", "failed") and batch["ecrm_job_state"] in ("done", "failed"):
             return batch
-        assert time.monotonic() < deadline, "batch %s still %s after %d s" % (batch_id, batch, timeout)
+        now = time.monotonic()
+        if batch["ecrm_job_done"] != last_done:
+            last_move, last_done = now, batch["ecrm_job_done"]
+        assert now - last_move < stall, "batch %s stalled for %d s at %s" % (batch_id, stall, batch)
+        assert now < deadline, "batch %s still %s after %d s" % (batch_id, batch, timeout)
         time.sleep(0.5)

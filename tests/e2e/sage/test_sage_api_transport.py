@@ -7,8 +7,8 @@ import xmlrpc.client
 
 import pytest
 
-from ...odoo_server import REPO
-from .conftest import odoo_conf, post_invoices, wait_for_batch
+from ...odoo_server import ODOO_CONF, REPO
+from .conftest import post_invoices, wait_for_batch
 from .sage_api_double import SageDouble
 
 
@@ -63,7 +63,7 @@ def test_a_killed_api_export_is_finished_without_duplicates_in_sage(rpc, api_wor
     post_invoices(rpc, api_world, [[11.0, 12.0], [13.0]])
     run = subprocess.Popen(
         [sys.executable, os.path.join(os.path.dirname(__file__), "interrupted_export.py"),
-         odoo_conf(), odoo_server.database, str(backend_id)], cwd=REPO, stdout=subprocess.PIPE,
+         ODOO_CONF, odoo_server.database, str(backend_id)], cwd=REPO, stdout=subprocess.PIPE,
         universal_newlines=True)
     try:
         line = run.stdout.readline()

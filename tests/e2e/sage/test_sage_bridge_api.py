@@ -12,8 +12,8 @@ import time
 import odoo
 import psycopg2
 
-from ...odoo_server import REPO
-from .conftest import odoo_conf, post_invoices, wait_for_batch
+from ...odoo_server import ODOO_CONF, REPO
+from .conftest import post_invoices, wait_for_batch
 from .sage_ledger import SageLedger
 
 
@@ -129,7 +129,7 @@ def test_a_killed_export_is_finished_by_the_next_run_without_duplicates(rpc, wor
     invoice_ids = post_invoices(rpc, world, [[10.0, 20.0, 30.0], [40.0, 50.0]])
     run = subprocess.Popen(
         [sys.executable, os.path.join(os.path.dirname(__file__), "interrupted_export.py"),
-         odoo_conf(), odoo_server.database, str(backend_id)],
+         ODOO_CONF, odoo_server.database, str(backend_id)],
         cwd=REPO, stdout=subprocess.PIPE, universal_newlines=True)
     try:
         line = run.stdout.readline()

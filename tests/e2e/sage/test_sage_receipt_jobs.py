@@ -50,7 +50,7 @@ def test_two_thousand_receipts_are_booked_by_jobs_with_progress_shown(rpc, world
         [], INVOICES * RECEIPTS_PER_INVOICE, INVOICES * RECEIPTS_PER_INVOICE, "importing")
     assert answered < 30, "the call checks and stages the file, it books nothing (%.1f s)" % answered
     seen = []
-    batch = wait_for_batch(rpc, result["batch_id"], timeout=1500, seen=seen)
+    batch = wait_for_batch(rpc, result["batch_id"], timeout=900, seen=seen)
     took = time.monotonic() - started
     print("\n2,000 receipts: call answered in %.1f s, booked in %.1f s" % (answered, took))
     assert (batch["state"], batch["ecrm_job_state"], batch["ecrm_job_message"]) == ("done", "done", False), batch
