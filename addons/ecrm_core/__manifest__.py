@@ -18,7 +18,6 @@
         "data/ecrm_sector_data.xml",
         "data/ecrm_quality_rule_data.xml",
         "data/ir_cron_data.xml",
-        "data/queue_job_data.xml",
         "views/ecrm_interaction_views.xml",
         "views/res_partner_views.xml",
         "views/ecrm_config_views.xml",

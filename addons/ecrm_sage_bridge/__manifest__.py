@@ -16,7 +16,6 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
-        "data/queue_job_data.xml",
         "wizards/ecrm_sage_wizard_views.xml",
         "views/ecrm_sage_backend_views.xml",
         "views/ecrm_sage_batch_views.xml",
