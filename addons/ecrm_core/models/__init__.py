@@ -1,5 +1,6 @@
 from . import base
 from . import ecrm_job_mixin
+from . import queue_job
 from . import ecrm_interaction
 from . import ecrm_consent
 from . import ecrm_sector
