@@ -74,7 +74,7 @@ server_wide_modules = web,queue_job
 
 [queue_job]
 ; Jobs run in the HTTP workers, so the channels' total capacity must stay below --workers.
-channels = ${ECRM_JOB_CHANNELS:-root:2,root.ecrm:2,root.ecrm.sage:1}
+channels = ${ECRM_JOB_CHANNELS:-root:2,root.ecrm:2,root.ecrm.sage:1,root.ecrm.eprocurement:1}
 host = ${ECRM_JOB_RUNNER_HOST:-127.0.0.1}
 CONF
 }

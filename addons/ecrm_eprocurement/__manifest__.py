@@ -3,7 +3,7 @@
 {
     "name": "eCRM e-Procurement",
     "summary": "Inbound PEPPOL BIS 3 / cXML / CSV orders from NHS, council and B2B buyers, acknowledged, idempotent",
-    "version": "11.0.1.1.0",
+    "version": "11.0.1.2.0",
     "category": "Sales",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",

@@ -1,32 +1,30 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Machine-to-machine order intake.
+"""Machine-to-machine order intake: accepting a document is apart from processing it.
 
-Each request runs in short transactions of its own: one that stores the
-exchange (so it survives anything that follows), one that processes it (retried
-on serialization failures), and, after losing a race on the same document, one
-that records the duplicate. The answer is never a 500.
+One short transaction stores the exchange, reads the buyer's document id and queues the job
+that will process it: from then on nothing (a worker killed, a time limit) can lose the order.
+A small order is then processed in the request itself, which closes the job in the same
+transaction and answers with the acknowledgement; should that transaction die, the job runs
+once its grace ends. A large order, or a buyer asking ``Prefer: respond-async`` (RFC 7240),
+gets 202 at once with the exchange and the status URL, and the job processes it under the
+job runner's limits. The answer is never a 500.
 """
 import json
 import logging
-import random
-import time
 
 import psycopg2
-from psycopg2 import errorcodes
+from werkzeug.urls import url_quote
 
 import odoo
 from odoo import SUPERUSER_ID, api, http
 from odoo.http import request
 
-from ..models.ecrm_exchange import CXML_STATUS, DuplicateRace, ExchangeRejected
-from ..order_formats import Problem, cxml
+from ..models.ecrm_exchange import CXML_STATUS, DuplicateRace
+from ..order_formats import cxml
 
 _logger = logging.getLogger(__name__)
 
-RETRYABLE_PGCODES = (errorcodes.LOCK_NOT_AVAILABLE, errorcodes.SERIALIZATION_FAILURE,
-                     errorcodes.DEADLOCK_DETECTED)
-MAX_ATTEMPTS = 6
 CONTENT_TYPES = {"xml": "application/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
@@ -67,6 +65,14 @@ def _bearer_token():
 
 def _wants_json():
     return "application/json" in (request.httprequest.headers.get("Accept") or "")
+
+
+def _prefers_async():
+    return "respond-async" in (request.httprequest.headers.get("Prefer") or "").lower()
+
+
+def _status_path(document_id):
+    return "/ecrm/eprocurement/status/%s" % url_quote(document_id, safe="")
 
 
 class EprocurementController(http.Controller):
@@ -115,36 +121,47 @@ class EprocurementController(http.Controller):
                 message = "document is %d bytes or more, the limit is %d bytes" % (size, limit)
                 refused = Exchange._record_refusal(partner, format_code, 413, message, remote_addr, size)
                 return _refusal(format_code, 413, "too_large", message, exchange=refused)
-            exchange_id = Exchange._receive(partner, format_code, payload, remote_addr).id
-        return self._process(registry, exchange_id, payload)
+            asynchronous = _prefers_async()
+            exchange = Exchange._accept(partner, format_code, payload, remote_addr, here=not asynchronous)
+            exchange_id, inline = exchange.id, not asynchronous and exchange._inline_allowed()
+        if inline:
+            return self._process_in_request(registry, exchange_id)
+        return self._answer_now(registry, exchange_id)
 
-    def _process(self, registry, exchange_id, payload):
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    exchange = env["ecrm.exchange"].browse(exchange_id)._run(payload)
-                    return self._answer(exchange)
-            except DuplicateRace as race:
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    exchange = env["ecrm.exchange"].browse(exchange_id)
-                    exchange._mark_duplicate_of_processed(race.document_id)
-                    return self._answer(exchange)
-            except psycopg2.OperationalError as error:
-                if error.pgcode not in RETRYABLE_PGCODES or attempt == MAX_ATTEMPTS:
-                    break
-                time.sleep(random.uniform(0.05, 0.2) * attempt)
-            except Exception:
-                _logger.exception("e-procurement exchange %s failed", exchange_id)
-                break
+    def _process_in_request(self, registry, exchange_id):
+        """Process a small order now; if that fails for any reason its job does it (202)."""
+        try:
+            with registry.cursor() as cr:
+                exchange = api.Environment(cr, SUPERUSER_ID, {})["ecrm.exchange"].browse(exchange_id)
+                return self._answer(exchange._process_in_request())
+        except (DuplicateRace, psycopg2.OperationalError) as error:
+            _logger.info("exchange %s left to its job after %s", exchange_id, error.__class__.__name__)
+        except Exception:
+            _logger.exception("exchange %s left to its job", exchange_id)
+        return self._answer_now(registry, exchange_id)
+
+    def _answer_now(self, registry, exchange_id):
         with registry.cursor() as cr:
-            exchange = api.Environment(cr, SUPERUSER_ID, {})["ecrm.exchange"].browse(exchange_id)
-            exchange._fail(ExchangeRejected(503, [Problem(None, "temporary failure; the exchange will be "
-                                                          "retried")], retryable=True))
-            return self._answer(exchange)
+            return self._answer(api.Environment(cr, SUPERUSER_ID, {})["ecrm.exchange"].browse(exchange_id))
+
+    def _accepted(self, exchange):
+        """202: stored and queued; the buyer asks the status URL for the acknowledgement."""
+        status_url = _status_path(exchange.buyer_document_id)
+        headers = {"X-Ecrm-Exchange": exchange.name, "Location": status_url, "Retry-After": "5"}
+        if _prefers_async():
+            headers["Preference-Applied"] = "respond-async"
+        message = "Order %s accepted as %s and being processed; GET %s for its acknowledgement." % (
+            exchange.buyer_document_id, exchange.name, status_url)
+        if exchange.format_code == "cxml" and not _wants_json():
+            return http.Response(cxml.build_response(CXML_STATUS[202], message), status=202,
+                                 headers=dict(headers, **{"Content-Type": CONTENT_TYPES["xml"]}))
+        return _json(202, {"status": 202, "exchange": exchange.name, "state": exchange.state,
+                           "buyer_document_id": exchange.buyer_document_id, "status_url": status_url,
+                           "message": message}, headers=headers)
 
     def _answer(self, exchange):
+        if exchange.state in ("received", "validated"):
+            return self._accepted(exchange)
         status = exchange.http_status or 503
         error = ERRORS.get(status, "refused")
         if status in (201, 409, 422) and exchange.acknowledgement and not _wants_json():
@@ -173,7 +190,8 @@ class EprocurementController(http.Controller):
                     return _error(401, "unauthenticated", message="Missing, unknown or revoked credential.")
                 exchange = env["ecrm.exchange"].search([
                     ("direction", "=", "inbound"), ("trading_partner_id", "=", partner.id),
-                    ("buyer_document_id", "=", document_id), ("http_status", "!=", 409)], order="id desc", limit=1)
+                    ("buyer_document_id", "=", document_id),
+                    "|", ("http_status", "=", False), ("http_status", "!=", 409)], order="id desc", limit=1)
                 if not exchange:
                     return _error(404, "not_found", message="No order %r from this trading partner." % document_id)
                 latest = env["ecrm.exchange"].search([("inbound_exchange_id", "=", exchange.id)],

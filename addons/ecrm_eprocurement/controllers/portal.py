@@ -59,12 +59,16 @@ class EprocurementPortal(CustomerPortal):
                 values["error"] = error
                 return request.render("ecrm_eprocurement.portal_eprocurement", values)
         Exchange = request.env["ecrm.exchange"].sudo()
-        try:
-            exchange = Exchange._receive(trading_partner, format_code, payload, request.httprequest.remote_addr)
-            exchange._run(payload)
-        except DuplicateRace:
-            values["error"] = _("This order is being processed by another delivery; check its status shortly.")
-            return request.render("ecrm_eprocurement.portal_eprocurement", values)
+        # like the endpoint: stored with its job, then a small order processed here and now
+        exchange = Exchange._accept(trading_partner, format_code, payload, request.httprequest.remote_addr,
+                                    here=True)
+        if exchange._inline_allowed():
+            try:
+                with request.env.cr.savepoint():
+                    exchange._process_in_request()
+            except DuplicateRace:
+                values["error"] = _("This order is being processed by another delivery; check its status shortly.")
+                return request.render("ecrm_eprocurement.portal_eprocurement", values)
         values["exchange"] = exchange
         return request.render("ecrm_eprocurement.portal_eprocurement", values)
 

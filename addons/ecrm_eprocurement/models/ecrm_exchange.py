@@ -5,6 +5,7 @@ import datetime
 import decimal
 import hashlib
 import json
+import logging
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -12,6 +13,9 @@ from psycopg2 import errorcodes
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job, identity_exact, job
 
 from .. import order_formats
 from ..order_formats import acknowledgement as ack
@@ -33,7 +37,19 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 EXTENSIONS = {"peppol-order": ("xml", "application/xml"), "csv": ("csv", "text/csv"),
               "cxml": ("xml", "application/xml")}
 # cXML status code answering each HTTP outcome (cXML 1.2 status codes).
-CXML_STATUS = {201: 200, 400: 400, 401: 401, 403: 403, 404: 400, 409: 409, 413: 406, 422: 406, 503: 500}
+CXML_STATUS = {201: 200, 202: 201, 400: 400, 401: 401, 403: 403, 404: 400, 409: 409, 413: 406, 422: 406,
+               503: 500}
+JOB_CHANNEL = "root.ecrm.eprocurement"
+# a lost race on the same document id is settled by the retry's fresh snapshot within seconds
+RETRY_PATTERN = {1: 2, 3: 10, 5: 60}
+INLINE_MAX_LINES_PARAM = "ecrm_eprocurement.inline_max_lines"
+DEFAULT_INLINE_MAX_LINES = 50   # the host confirms 100 lines in about 20 s of CPU, and not linearly
+INLINE_GRACE_SECONDS = 60       # an order's job waits this long for the request to process it
+STALE_MINUTES_PARAM = "ecrm_eprocurement.stale_minutes"
+DEFAULT_STALE_MINUTES = 15
+LIVE_JOB_STATES = ("pending", "enqueued", "started")
+
+_logger = logging.getLogger(__name__)
 
 
 class ExchangeRejected(Exception):
@@ -53,8 +69,9 @@ class DuplicateDocument(Exception):
 class DuplicateRace(Exception):
     """Another transaction claimed the same buyer document id after ours started.
 
-    Its row is invisible to our snapshot, so the caller must roll back and mark
-    the duplicate from a fresh transaction (``_mark_duplicate_of_processed``).
+    Its row is invisible to our snapshot, so the work is done again from a fresh
+    transaction: the exchange's job retries, and then finds the winner (409) or, if the
+    winner failed after all, the claim free.
     """
 
     def __init__(self, document_id):
@@ -105,6 +122,9 @@ class EcrmExchange(models.Model):
     duplicate_of_id = fields.Many2one("ecrm.exchange", "Duplicate of", readonly=True, ondelete="set null")
     acknowledgement = fields.Text(readonly=True, help="The OrderResponse sent back (UBL).")
     acknowledgement_json = fields.Text("Acknowledgement (JSON)", readonly=True)
+    line_count = fields.Integer("Lines", readonly=True)
+    job_id = fields.Many2one("queue.job", "Processing job", readonly=True, ondelete="set null", copy=False,
+                             help="The queued job that processes (or processed) the document.")
 
     @api.model_cr
     def init(self):
@@ -149,6 +169,104 @@ class EcrmExchange(models.Model):
         return exchange
 
     @api.model
+    def _accept(self, trading_partner, format_code, payload, remote_addr=None, test_mode=None, here=False):
+        """Store a document, read its id and queue the job that processes it; refuse a malformed one now.
+
+        Called in the request's storing transaction: the exchange, the buyer's document id and
+        the job commit together, so whatever happens next (a worker killed, a CPU limit) the
+        order is processed, once. With ``here``, a small order's job is held back a while, for
+        the request to process it itself (``_inline_allowed``, ``_process_in_request``).
+        """
+        exchange = self._receive(trading_partner, format_code, payload, remote_addr, test_mode)
+        try:
+            order = order_formats.parse(format_code, payload, exchange._max_bytes(), trading_partner._order_limits())
+        except DocumentError as error:
+            exchange._fail(ExchangeRejected(error.status, error.problems, retryable=False), error.document_id)
+            return exchange
+        exchange.with_context(tracking_disable=True).write({
+            "buyer_document_id": order["document_id"], "line_count": len(order["lines"])})
+        exchange._enqueue_processing(eta=INLINE_GRACE_SECONDS if here and exchange._inline_allowed() else None)
+        return exchange
+
+    def _enqueue_processing(self, eta=None):
+        """One job per exchange: the identity key makes a second queueing of it a no-op."""
+        for exchange in self:
+            queued = exchange.with_delay(
+                channel=JOB_CHANNEL, identity_key=identity_exact, eta=eta,
+                description=_("Process e-procurement exchange %s") % exchange.name)._ecrm_job_process()
+            if hasattr(queued, "uuid"):  # not with test_queue_job_no_delay: it ran already
+                exchange.with_context(tracking_disable=True).write({"job_id": queued.db_record().id})
+
+    def _inline_allowed(self):
+        """Whether the request that received this exchange processes it itself (a small order)."""
+        self.ensure_one()
+        value = self.env["ir.config_parameter"].sudo().get_param(INLINE_MAX_LINES_PARAM) or ""
+        limit = int(value) if value.strip().isdigit() else DEFAULT_INLINE_MAX_LINES
+        return self.state == "received" and self.line_count <= limit
+
+    def _process_in_request(self):
+        """Process the order now, in the request, and close its waiting job in the same transaction.
+
+        If this transaction dies (a killed worker, a CPU limit) the job was never closed and
+        runs once its grace ends; if the job started first, the claim lets one of them win.
+        """
+        self.ensure_one()
+        self._run()
+        if self.job_id.state == "pending":
+            waiting = Job.load(self.env, self.job_id.uuid)
+            waiting.set_done(result=_("processed in the request that received it"))
+            waiting.store()
+        return self
+
+    @job(default_channel=JOB_CHANNEL, retry_pattern=RETRY_PATTERN)
+    @api.multi
+    def _ecrm_job_process(self):
+        """Process a received exchange into a sale order (or its refusal), under the job's limits.
+
+        Concurrency errors go back to queue_job, which retries them; anything unexpected leaves
+        the exchange failed and retryable, with the reason, in the operators' error queue.
+        """
+        self.ensure_one()
+        exchange = self.sudo()
+        if exchange.state != "received":
+            return _("%s is %s already: nothing to do") % (exchange.name, exchange.state)
+        try:
+            exchange._run()
+        except DuplicateRace:
+            # the twin's claim is invisible to this snapshot; the retry's fresh one sees it
+            raise RetryableJobError(_("a concurrent delivery of the same document holds its claim"), seconds=2)
+        except (RetryableJobError, psycopg2.OperationalError):
+            raise
+        except Exception as error:  # a defect or a host error: keep the exchange, say why, allow a retry
+            _logger.exception("e-procurement exchange %s failed", exchange.name)
+            exchange.invalidate_cache()
+            exchange._fail(ExchangeRejected(503, [Problem(None, _("processing failed (%s); the exchange can be "
+                                                                  "retried") % (error,))], retryable=True))
+        return "%s: %s %s" % (exchange.name, exchange.state, exchange.http_status or "")
+
+    @api.model
+    def _ecrm_cron_sweep_stale(self):
+        """Exchanges still received after a while: queue the ones no job holds, fail those whose job failed.
+
+        A job killed with its worker is queue_job's garbage collector's (it requeues jobs started
+        longer ago than the real-time limit); this sweep catches what no job holds any more:
+        exchanges stored before jobs existed, and jobs that failed for good.
+        """
+        value = self.env["ir.config_parameter"].sudo().get_param(STALE_MINUTES_PARAM) or ""
+        minutes = int(value) if value.strip().isdigit() else DEFAULT_STALE_MINUTES
+        cutoff = fields.Datetime.to_string(datetime.datetime.utcnow() - datetime.timedelta(minutes=minutes))
+        stale = self.sudo().search([("direction", "=", "inbound"), ("state", "=", "received"),
+                                    ("create_date", "<=", cutoff)])
+        for exchange in stale.filtered(lambda e: e.job_id.state not in LIVE_JOB_STATES):
+            if exchange.job_id.state == "failed":
+                reason = (exchange.job_id.exc_info or "").strip().splitlines()[-1:] or [_("the job failed")]
+                exchange._fail(ExchangeRejected(503, [Problem(None, _("processing failed (%s); the exchange can "
+                                                                      "be retried") % reason[0])], retryable=True))
+            else:
+                exchange._enqueue_processing()
+        return len(stale)
+
+    @api.model
     def _record_refusal(self, trading_partner, format_code, status, message, remote_addr=None, payload_size=0):
         """An authenticated request refused before its payload was kept (too large, format not enabled)."""
         exchange = self.sudo().with_context(tracking_disable=True).create({
@@ -187,7 +305,10 @@ class EcrmExchange(models.Model):
 
     @api.multi
     def retry(self):
-        """Re-run failed, retryable exchanges; returns [{id, state, http_status}] in input order."""
+        """Queue failed, retryable exchanges again; returns [{id, state, http_status}] in input order.
+
+        Each is back in state received (http_status empty) until its job has processed it.
+        """
         # Exchanges are written by the pipeline only (no write access for anyone);
         # reading one in your company is what entitles you to retry it.
         self.check_access_rights("read")
@@ -197,12 +318,8 @@ class EcrmExchange(models.Model):
             raise UserError(_("Only failed, retryable exchanges can be retried: %s")
                             % ", ".join(refused.mapped("name")))
         for exchange in self.sudo():
-            exchange._set_state("received", retryable=False)
-            try:
-                exchange._run()
-            except DuplicateRace:
-                raise UserError(_("Exchange %s was processed concurrently by another delivery; retry again.")
-                                % exchange.name)
+            exchange._set_state("received", retryable=False, http_status=False, error_message=False)
+            exchange._enqueue_processing()
         return [{"id": e.id, "state": e.state, "http_status": e.http_status} for e in self]
 
     @api.multi
@@ -477,19 +594,11 @@ class EcrmExchange(models.Model):
 
     def _mark_duplicate(self, original):
         self._set_state("error", http_status=409, retryable=False, duplicate_of_id=original.id,
+                        buyer_document_id=original.buyer_document_id,
                         response_code=original.response_code, acknowledgement=original.acknowledgement,
                         acknowledgement_json=original.acknowledgement_json,
                         error_message=_("Duplicate of %s, already processed as %s.")
                         % (original.name, original.sale_order_id.name or "-"))
-
-    def _mark_duplicate_of_processed(self, document_id):
-        """After a DuplicateRace, from a fresh transaction that can see the winner."""
-        self.write({"buyer_document_id": document_id})
-        original = self._processed_original(document_id)
-        if not original:  # the winner failed after all: this delivery may be retried
-            problem = Problem(None, "concurrent delivery of the same document; retry")
-            return self._fail(ExchangeRejected(503, [problem], retryable=True))
-        return self._mark_duplicate(original)
 
     def _send_order_response(self, event, code, note):
         """Store an outbound OrderResponse about this processed inbound order, once per event."""
@@ -524,7 +633,7 @@ class EcrmExchange(models.Model):
                         else "in progress" if pickings else "not started")
         return {
             "exchange": self.name, "buyer_document_id": self.buyer_document_id, "state": self.state,
-            "http_status": self.http_status, "response_code": self.response_code or None,
+            "http_status": self.http_status or None, "response_code": self.response_code or None,
             "sale_order": sale_order.name or None, "sale_order_state": sale_order.state or None,
             "delivery": delivery, "problems": self.error_message or None,
             "responses": [{"exchange": response.name, "event": response.response_event,

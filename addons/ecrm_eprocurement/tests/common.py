@@ -1,4 +1,5 @@
 from odoo.addons.ecrm_core.tests.common import new_user
+from odoo.addons.queue_job.job import Job
 from odoo.tests.common import TransactionCase
 
 from ..order_formats.sample import build_order
@@ -42,6 +43,16 @@ class EprocurementCase(TransactionCase):
     def receive(self, payload, trading_partner=None, fmt="peppol-order"):
         exchange = self.Exchange._receive(trading_partner or self.trading_partner, fmt, payload)
         return exchange._run()
+
+    def run_job(self, job_record):
+        """Run a queued job as the runner would: started, performed, done (in this transaction)."""
+        job = Job.load(self.env, job_record.uuid)
+        job.set_started()
+        job.store()
+        result = job.perform()
+        job.set_done(result=result)
+        job.store()
+        return result
 
     def orders_for(self, document_id):
         return self.env["sale.order"].search([("client_order_ref", "=", document_id)])

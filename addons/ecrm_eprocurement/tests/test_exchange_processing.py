@@ -70,7 +70,10 @@ class TestExchangeProcessing(EprocurementCase):
         self.assertEqual(exchange.state, "error")
         self.trading_partner.product_mapping_ids = [(0, 0, {"buyer_item_id": "NEW-7", "product_id": self.frame.id})]
         result = exchange.retry()
-        self.assertEqual(result, [{"id": exchange.id, "state": "processed", "http_status": 201}])
+        self.assertEqual(result, [{"id": exchange.id, "state": "received", "http_status": 0}])
+        self.assertEqual(exchange.job_id.state, "pending")
+        self.run_job(exchange.job_id)
+        self.assertEqual((exchange.state, exchange.http_status), ("processed", 201))
         self.assertEqual(exchange.sale_order_id.order_line.product_id, self.frame)
 
     def test_malformed_document_is_kept_in_error_not_retryable(self):

@@ -61,7 +61,9 @@ class TestSecurity(EprocurementCase):
             exchange.sudo(outsider).retry()
         insider = self.make_user("eproc_insider", ["ecrm_core.group_ecrm_user"])
         self.trading_partner.product_mapping_ids = [(0, 0, {"buyer_item_id": "NONE", "product_id": self.board.id})]
-        self.assertEqual(exchange.sudo(insider).retry()[0]["state"], "processed")
+        self.assertEqual(exchange.sudo(insider).retry()[0]["state"], "received")
+        self.run_job(exchange.job_id)
+        self.assertEqual(exchange.state, "processed")
 
     def test_generate_credential_action_shows_the_token_without_storing_it(self):
         action = self.trading_partner.action_generate_credential()

@@ -212,6 +212,9 @@ METHODS = [
         lambda c: [[("id", "in", c.box.duplicate_pair())]]),
     # a background scan of the whole company; a second start while one runs is a clean refusal
     row("res.company", "action_ecrm_scan_duplicates", DENY, DENY, DENY, PASS, lambda c: [[c.ids["company"]]]),
+    # queue_job's garbage collector, which the suite teaches to take back a dead worker's jobs
+    row("queue.job", "requeue_stuck_jobs", Host("queue.job", "write"), Host("queue.job", "write"),
+        Host("queue.job", "write"), Host("queue.job", "write"), lambda c: []),
     row("res.config.settings", "action_ecrm_scan_duplicates", DENY, DENY, DENY, DENY,
         lambda c: [[c.box.settings()]]),
     row("ecrm.duplicate.group", "action_dismiss", DENY, DENY, ALLOW, ALLOW, lambda c: [[c.box.duplicate_group()]]),

@@ -1,4 +1,5 @@
 """The integrator API over plain XML-RPC: fix a failed exchange's cause, then retry it."""
+import time
 import xmlrpc.client
 
 import pytest
@@ -30,7 +31,13 @@ def test_an_unknown_item_waits_in_the_error_queue_until_mapped_then_retry_proces
     xmlrpc_call("ecrm.trading.partner", "write", [leeds.trading_partner_id],
                 {"product_mapping_ids": [(0, 0, {"buyer_item_id": item, "product_id": frame})]})
     result = xmlrpc_call("ecrm.exchange", "retry", [exchange["id"]])
-    assert result == [{"id": exchange["id"], "state": "processed", "http_status": 201}]
+    assert result == [{"id": exchange["id"], "state": "received", "http_status": 0}], "queued again"
+    deadline = time.monotonic() + 120
+    while xmlrpc_call("ecrm.exchange", "read", [exchange["id"]], ["state"])[0]["state"] == "received":
+        assert time.monotonic() < deadline, "the retried exchange's job did not run"
+        time.sleep(0.5)
+    assert xmlrpc_call("ecrm.exchange", "read", [exchange["id"]], ["state", "http_status"])[0] == {
+        "id": exchange["id"], "state": "processed", "http_status": 201}
     assert [o["state"] for o in leeds.sale_orders(document_id)] == ["sale"]
     with pytest.raises(xmlrpc.client.Fault) as caught:
         xmlrpc_call("ecrm.exchange", "retry", [exchange["id"]])
