@@ -12,6 +12,7 @@ runs it once. Each such death counts as a try: a job that kills its worker every
 big for the limits) fails after ``max_retries`` with the reason, instead of looping.
 """
 import datetime
+import logging
 import math
 
 from odoo import _, api, fields, models
@@ -20,6 +21,9 @@ from odoo.tools import config
 from odoo.addons.queue_job.job import Job
 
 STARTED_TIMEOUT_PARAM = "ecrm_core.job_started_timeout_minutes"
+STRANDED_REQUEUE_HOURS = 24
+
+_logger = logging.getLogger(__name__)
 
 
 class QueueJob(models.Model):
@@ -28,31 +32,44 @@ class QueueJob(models.Model):
     @api.model
     def requeue_stuck_jobs(self, enqueued_delta=5, started_delta=0):
         started_delta = started_delta or self._ecrm_started_timeout()
+        if enqueued_delta:  # queue_job's own pass first: ours must not be able to stop it
+            super(QueueJob, self).requeue_stuck_jobs(enqueued_delta=enqueued_delta, started_delta=0)
         if started_delta:
             self._ecrm_requeue_dead_worker_jobs(started_delta)
-        if not enqueued_delta:
-            return True
-        return super(QueueJob, self).requeue_stuck_jobs(enqueued_delta=enqueued_delta, started_delta=0)
+        return True
 
     @api.model
     def _ecrm_requeue_dead_worker_jobs(self, started_delta):
         """Requeue the jobs whose worker died, each death a try; fail those out of tries.
 
         Not queue_job's ``requeue()``: it resets the try count, and a job too big for the
-        limits would then kill a worker every few minutes for ever.
+        limits would then kill a worker every few minutes for ever. A job stranded for more
+        than a day is failed rather than run behind everyone's back.
         """
-        cutoff = datetime.datetime.utcnow() - datetime.timedelta(minutes=started_delta)
-        dead = self.search([("state", "=", "started"), ("date_started", "<=", fields.Datetime.to_string(cutoff))])
-        for record in dead:
-            stranded = Job.load(self.env, record.uuid)
-            stranded.retry += 1
-            if stranded.max_retries and stranded.retry >= stranded.max_retries:
-                stranded.set_failed(exc_info=_(
-                    "The worker running this job died %d times (killed, or over the server's time or "
-                    "memory limits); it was not run again.") % stranded.retry)
-            else:
-                stranded.set_pending(reset_retry=False)
-            stranded.store()
+        now = datetime.datetime.utcnow()
+        cutoff = fields.Datetime.to_string(now - datetime.timedelta(minutes=started_delta))
+        too_old = fields.Datetime.to_string(now - datetime.timedelta(hours=STRANDED_REQUEUE_HOURS))
+        for record in self.search([("state", "=", "started"), ("date_started", "<=", cutoff)]):
+            try:
+                with self.env.cr.savepoint():
+                    record._ecrm_take_back(too_old)
+            except Exception:  # one broken job (its model gone) must not stop the others
+                _logger.exception("could not take back job %s", record.uuid)
+
+    def _ecrm_take_back(self, too_old):
+        stranded = Job.load(self.env, self.uuid)
+        stranded.retry += 1
+        if self.date_started < too_old:
+            stranded.set_failed(exc_info=_(
+                "Its worker died on %s and the job was not run again since; requeue it if it is "
+                "still wanted.") % self.date_started)
+        elif stranded.max_retries and stranded.retry >= stranded.max_retries:
+            stranded.set_failed(exc_info=_(
+                "Tried %d times, the last time its worker died (killed, or over the server's time or "
+                "memory limits); it was not run again.") % stranded.retry)
+        else:
+            stranded.set_pending(result=_("requeued: its worker died"), reset_retry=False)
+        stranded.store()
 
     @api.model
     def _ecrm_started_timeout(self):

@@ -29,7 +29,14 @@ class TestDeadWorkerJobs(TransactionCase):
         poison = self.started_job(minutes_ago=10, retry=2, max_retries=3)
         self.env.ref("queue_job.ir_cron_queue_job_garbage_collector").method_direct_trigger()
         self.assertEqual(poison.state, "failed")
-        self.assertIn("died 3 times", poison.exc_info)
+        self.assertIn("Tried 3 times, the last time its worker died", poison.exc_info)
+
+    def test_a_job_stranded_for_more_than_a_day_is_failed_not_run(self):
+        self.env["ir.config_parameter"].set_param(PARAM, "3")
+        ancient = self.started_job(minutes_ago=3 * 24 * 60)
+        self.env["queue.job"].requeue_stuck_jobs()
+        self.assertEqual(ancient.state, "failed")
+        self.assertIn("was not run again since", ancient.exc_info)
 
     def test_the_limit_follows_the_servers_real_time_limit(self):
         Job = self.env["queue.job"]

@@ -138,11 +138,15 @@ class EprocurementController(http.Controller):
             _logger.info("exchange %s left to its job after %s", exchange_id, error.__class__.__name__)
         except Exception:
             _logger.exception("exchange %s left to its job", exchange_id)
-        return self._answer_now(registry, exchange_id)
+        return self._answer_now(registry, exchange_id, release=True)
 
-    def _answer_now(self, registry, exchange_id):
+    def _answer_now(self, registry, exchange_id, release=False):
+        """The answer the exchange earns now; with ``release``, its job no longer waits for us."""
         with registry.cursor() as cr:
-            return self._answer(api.Environment(cr, SUPERUSER_ID, {})["ecrm.exchange"].browse(exchange_id))
+            exchange = api.Environment(cr, SUPERUSER_ID, {})["ecrm.exchange"].browse(exchange_id)
+            if release:
+                exchange._release_job()
+            return self._answer(exchange)
 
     def _accepted(self, exchange):
         """202: stored and queued; the buyer asks the status URL for the acknowledgement."""
@@ -178,20 +182,20 @@ class EprocurementController(http.Controller):
             headers["Retry-After"] = "30"
         return _json(status, body, headers=headers)
 
-    @http.route("/ecrm/eprocurement/status/<string:document_id>", type="http", auth="none", methods=["GET"],
+    @http.route("/ecrm/eprocurement/status/<path:document_id>", type="http", auth="none", methods=["GET"],
                 csrf=False, save_session=False)
     def status(self, document_id, **_kwargs):
-        """Where the buyer's order stands: the acknowledgement sent and the sale order's progress."""
+        """Where the buyer's order stands: the acknowledgement sent and the sale order's progress.
+
+        A path converter: order numbers such as PO/2026/17 keep their slashes.
+        """
         try:
             with self._registry().cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 partner = env["ecrm.trading.partner"]._authenticate(_bearer_token(), request.httprequest.remote_addr)
                 if not partner:
                     return _error(401, "unauthenticated", message="Missing, unknown or revoked credential.")
-                exchange = env["ecrm.exchange"].search([
-                    ("direction", "=", "inbound"), ("trading_partner_id", "=", partner.id),
-                    ("buyer_document_id", "=", document_id),
-                    "|", ("http_status", "=", False), ("http_status", "!=", 409)], order="id desc", limit=1)
+                exchange = env["ecrm.exchange"]._status_exchange(partner, document_id)
                 if not exchange:
                     return _error(404, "not_found", message="No order %r from this trading partner." % document_id)
                 latest = env["ecrm.exchange"].search([("inbound_exchange_id", "=", exchange.id)],

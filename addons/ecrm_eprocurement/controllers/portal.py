@@ -6,14 +6,16 @@ Both go through exactly the pipeline of the machine endpoint (``ecrm.exchange``)
 with the same validation and idempotency.
 """
 import decimal
+import logging
 
 from odoo import _, fields, http
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..models.ecrm_exchange import DuplicateRace
 from ..order_formats.sample import build_order
+
+_logger = logging.getLogger(__name__)
 
 
 def _buyer_trading_partners():
@@ -66,9 +68,10 @@ class EprocurementPortal(CustomerPortal):
             try:
                 with request.env.cr.savepoint():
                     exchange._process_in_request()
-            except DuplicateRace:
-                values["error"] = _("This order is being processed by another delivery; check its status shortly.")
-                return request.render("ecrm_eprocurement.portal_eprocurement", values)
+            except Exception:  # the stored exchange and its job stay: the page says it is being processed
+                _logger.info("portal exchange %s left to its job", exchange.name, exc_info=True)
+                exchange.invalidate_cache()
+                exchange._release_job()
         values["exchange"] = exchange
         return request.render("ecrm_eprocurement.portal_eprocurement", values)
 

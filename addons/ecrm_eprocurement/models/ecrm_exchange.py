@@ -41,12 +41,13 @@ CXML_STATUS = {201: 200, 202: 201, 400: 400, 401: 401, 403: 403, 404: 400, 409: 
                503: 500}
 JOB_CHANNEL = "root.ecrm.eprocurement"
 # a lost race on the same document id is settled by the retry's fresh snapshot within seconds
-RETRY_PATTERN = {1: 2, 3: 10, 5: 60}
+RETRY_PATTERN = {1: 2, 3: 10, 4: 60}
 INLINE_MAX_LINES_PARAM = "ecrm_eprocurement.inline_max_lines"
 DEFAULT_INLINE_MAX_LINES = 50   # the host confirms 100 lines in about 20 s of CPU, and not linearly
 INLINE_GRACE_SECONDS = 60       # an order's job waits this long for the request to process it
 STALE_MINUTES_PARAM = "ecrm_eprocurement.stale_minutes"
 DEFAULT_STALE_MINUTES = 15
+STALE_REQUEUE_HOURS = 24
 LIVE_JOB_STATES = ("pending", "enqueued", "started")
 
 _logger = logging.getLogger(__name__)
@@ -185,6 +186,10 @@ class EcrmExchange(models.Model):
             return exchange
         exchange.with_context(tracking_disable=True).write({
             "buyer_document_id": order["document_id"], "line_count": len(order["lines"])})
+        original = exchange._processed_original(order["document_id"])
+        if original:  # a re-send of a processed order: its 409 needs no job
+            exchange._mark_duplicate(original)
+            return exchange
         exchange._enqueue_processing(eta=INLINE_GRACE_SECONDS if here and exchange._inline_allowed() else None)
         return exchange
 
@@ -203,6 +208,26 @@ class EcrmExchange(models.Model):
         value = self.env["ir.config_parameter"].sudo().get_param(INLINE_MAX_LINES_PARAM) or ""
         limit = int(value) if value.strip().isdigit() else DEFAULT_INLINE_MAX_LINES
         return self.state == "received" and self.line_count <= limit
+
+    def _release_job(self):
+        """Let the exchange's job start now: the request gave up processing the order itself."""
+        for exchange in self.filtered(lambda e: e.job_id.state == "pending" and e.job_id.eta):
+            waiting = Job.load(self.env, exchange.job_id.uuid)
+            waiting.eta = None
+            waiting.store()
+
+    @api.model
+    def _status_exchange(self, trading_partner, document_id):
+        """The exchange the status endpoint reports for a buyer's order number.
+
+        The processed one if any (a re-send still being handled does not hide it), else the
+        latest delivery that is not a duplicate.
+        """
+        deliveries = self.search([
+            ("direction", "=", "inbound"), ("trading_partner_id", "=", trading_partner.id),
+            ("buyer_document_id", "=", document_id), "|", ("http_status", "=", False), ("http_status", "!=", 409)],
+            order="id desc")
+        return deliveries.filtered(lambda e: e.state == "processed")[:1] or deliveries[:1]
 
     def _process_in_request(self):
         """Process the order now, in the request, and close its waiting job in the same transaction.
@@ -234,7 +259,7 @@ class EcrmExchange(models.Model):
             exchange._run()
         except DuplicateRace:
             # the twin's claim is invisible to this snapshot; the retry's fresh one sees it
-            raise RetryableJobError(_("a concurrent delivery of the same document holds its claim"), seconds=2)
+            raise RetryableJobError(_("a concurrent delivery of the same document holds its claim"))
         except (RetryableJobError, psycopg2.OperationalError):
             raise
         except Exception as error:  # a defect or a host error: keep the exchange, say why, allow a retry
@@ -246,25 +271,38 @@ class EcrmExchange(models.Model):
 
     @api.model
     def _ecrm_cron_sweep_stale(self):
-        """Exchanges still received after a while: queue the ones no job holds, fail those whose job failed.
+        """Exchanges still received after a while that no job holds: queue them, or fail them.
 
-        A job killed with its worker is queue_job's garbage collector's (it requeues jobs started
-        longer ago than the real-time limit); this sweep catches what no job holds any more:
-        exchanges stored before jobs existed, and jobs that failed for good.
+        A job killed with its worker is queue_job's garbage collector's (it requeues jobs
+        started longer ago than the real-time limit); this sweep catches what no job holds any
+        more: exchanges stored before jobs existed, and jobs that failed for good. An exchange
+        older than a day is not processed behind everyone's back (its order would be confirmed
+        weeks late): it is failed, retryable, for a person to decide.
         """
         value = self.env["ir.config_parameter"].sudo().get_param(STALE_MINUTES_PARAM) or ""
         minutes = int(value) if value.strip().isdigit() else DEFAULT_STALE_MINUTES
-        cutoff = fields.Datetime.to_string(datetime.datetime.utcnow() - datetime.timedelta(minutes=minutes))
+        now = datetime.datetime.utcnow()
+        cutoff = fields.Datetime.to_string(now - datetime.timedelta(minutes=minutes))
+        too_old = fields.Datetime.to_string(now - datetime.timedelta(hours=STALE_REQUEUE_HOURS))
         stale = self.sudo().search([("direction", "=", "inbound"), ("state", "=", "received"),
                                     ("create_date", "<=", cutoff)])
         for exchange in stale.filtered(lambda e: e.job_id.state not in LIVE_JOB_STATES):
-            if exchange.job_id.state == "failed":
-                reason = (exchange.job_id.exc_info or "").strip().splitlines()[-1:] or [_("the job failed")]
-                exchange._fail(ExchangeRejected(503, [Problem(None, _("processing failed (%s); the exchange can "
-                                                                      "be retried") % reason[0])], retryable=True))
-            else:
-                exchange._enqueue_processing()
+            try:
+                with self.env.cr.savepoint():
+                    exchange._sweep(too_old)
+            except Exception:  # one broken exchange must not stop the others
+                _logger.exception("could not sweep e-procurement exchange %s", exchange.name)
         return len(stale)
+
+    def _sweep(self, too_old):
+        if self.job_id.state == "failed":
+            reason = (self.job_id.exc_info or "").strip().splitlines()[-1:] or [_("the job failed")]
+        elif self.create_date < too_old:
+            reason = [_("received on %s and never processed") % self.create_date]
+        else:
+            return self._enqueue_processing()
+        self._fail(ExchangeRejected(503, [Problem(None, _("processing failed (%s); the exchange can be retried")
+                                                  % reason[0])], retryable=True))
 
     @api.model
     def _record_refusal(self, trading_partner, format_code, status, message, remote_addr=None, payload_size=0):

@@ -54,11 +54,17 @@ class TestIntakeJobs(EprocurementCase):
     def test_a_duplicate_keeps_the_buyers_document_id(self):
         first = self.accept(self.order("PO-J5"))
         self.run_job(first.job_id)
-        second = self.accept(self.order("PO-J5"))
-        self.run_job(second.job_id)
+        second = self._raced_duplicate("PO-J5", first)
         self.assertEqual((second.state, second.http_status, second.duplicate_of_id), ("error", 409, first))
         self.assertEqual(self.Exchange.search([("buyer_document_id", "=", "PO-J5")]), first | second)
         self.assertEqual(len(self.orders_for("PO-J5")), 1)
+
+    def _raced_duplicate(self, document_id, first):
+        """A second delivery queued while the first was still being processed, run after it."""
+        second = self.Exchange._receive(self.trading_partner, "peppol-order", self.order(document_id))
+        second._enqueue_processing()
+        self.run_job(second.job_id)
+        return second
 
     def test_the_sweep_queues_orphans_and_fails_exchanges_whose_job_failed(self):
         orphan = self.Exchange._receive(self.trading_partner, "peppol-order", self.order("PO-J6"))
@@ -77,3 +83,32 @@ class TestIntakeJobs(EprocurementCase):
         # the orphan's job processes it, once
         self.run_job(orphan.job_id)
         self.assertEqual((orphan.state, len(self.orders_for("PO-J6"))), ("processed", 1))
+
+    def test_a_resend_of_a_processed_order_is_a_duplicate_at_once_without_a_job(self):
+        first = self.accept(self.order("PO-J10"))
+        self.run_job(first.job_id)
+        again = self.accept(self.order("PO-J10"), here=True)
+        self.assertEqual((again.state, again.http_status, again.duplicate_of_id), ("error", 409, first))
+        self.assertFalse(again.job_id)
+        self.assertEqual(self.Exchange._status_exchange(self.trading_partner, "PO-J10"), first)
+
+    def test_status_shows_the_processed_delivery_while_a_later_one_is_being_handled(self):
+        first = self.accept(self.order("PO-J11"))
+        racing = self.accept(self.order("PO-J11"))  # queued before the first was processed
+        self.run_job(first.job_id)
+        self.assertEqual(racing.state, "received")
+        self.assertEqual(self.Exchange._status_exchange(self.trading_partner, "PO-J11"), first)
+
+    def test_a_request_that_gives_up_releases_its_job_at_once(self):
+        exchange = self.accept(self.order("PO-J12"), here=True)
+        self.assertTrue(exchange.job_id.eta)
+        exchange._release_job()
+        self.assertFalse(exchange.job_id.eta)
+
+    def test_an_exchange_stalled_for_more_than_a_day_is_failed_for_a_person_to_decide(self):
+        ancient = self.Exchange._receive(self.trading_partner, "peppol-order", self.order("PO-J13"))
+        self.age(ancient, minutes=3 * 24 * 60)
+        self.Exchange._ecrm_cron_sweep_stale()
+        self.assertEqual((ancient.state, ancient.http_status, ancient.retryable), ("error", 503, True))
+        self.assertIn("never processed", ancient.error_message)
+        self.assertFalse(ancient.job_id)

@@ -47,6 +47,24 @@ def test_an_order_sent_respond_async_gets_202_and_its_acknowledgement_through_st
     assert [order["state"] for order in leeds.sale_orders(document_id)] == ["sale"]
 
 
+def test_a_resent_order_is_answered_409_at_once_and_status_keeps_the_processed_one(leeds, document_id):
+    """An order number with slashes, as many buyers' systems number them, sent asynchronously twice."""
+    number = document_id.replace("PO-", "PO/2026/")
+    first = leeds.post(leeds_order(number), headers={"Prefer": "respond-async"})
+    assert first.status_code == 202, first.text
+    location = first.headers["Location"]
+    wait(lambda: status(leeds, location).get("state") == "processed", 120, "processed order")
+    again = leeds.post(leeds_order(number), headers={"Prefer": "respond-async"})
+    assert again.status_code == 409, "a re-send of a processed order needs no job: %s" % again.text[:300]
+    Exchange = leeds.rpc.env["ecrm.exchange"]
+    original, duplicate = (Exchange.search_read([("name", "=", response.headers["X-Ecrm-Exchange"])], [
+        "acknowledgement", "duplicate_of_id", "job_id"])[0] for response in (first, again))
+    assert again.content == original["acknowledgement"].encode("utf-8")
+    assert duplicate["duplicate_of_id"][0] == original["id"] and not duplicate["job_id"]
+    assert status(leeds, location)["state"] == "processed"
+    assert len(leeds.sale_orders(number)) == 1
+
+
 def busiest_worker(server, sample=1.0):
     """The prefork child burning the most CPU now: the one running the job."""
     children = psutil.Process(server.process.pid).children()
@@ -77,9 +95,12 @@ def test_a_worker_killed_mid_order_loses_nothing_and_the_order_is_processed_once
         assert leeds.sale_orders(document_id) == [], "the killed transaction left nothing behind"
 
         time.sleep(62)  # a minute after it started, the job is a dead worker's
+        assert Job.read([job_id], ["state"])[0]["state"] == "started", "nothing ran it meanwhile"
+        assert Exchange.read([exchange["id"]], ["state"])[0]["state"] == "received"
         admin_rpc.env.ref("queue_job.ir_cron_queue_job_garbage_collector").method_direct_trigger()
-        assert Job.read([job_id], ["state", "retry"])[0]["retry"] == 1
+        assert Job.read([job_id], ["retry"])[0]["retry"] == 1, "the death counts as a try"
         wait(lambda: Exchange.read([exchange["id"]], ["state"])[0]["state"] == "processed", 300, "processed order")
+        assert Job.read([job_id], ["state", "retry"])[0] == {"id": job_id, "state": "done", "retry": 2}
     finally:
         params.set_param("ecrm_core.job_started_timeout_minutes", "")
     orders = leeds.sale_orders(document_id)
