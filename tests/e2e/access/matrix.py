@@ -323,8 +323,8 @@ METHODS = [
     row("ecrm.exchange", "_record_refusal", DENY, DENY, DENY,   DENY,
         lambda c: [c.ids["trading_partner"], "csv", 403, "Matrix refusal"]),
     row("ecrm.exchange", "retry",         DENY, DENY,   Own(retried_list), Own(retried_list),
-        lambda c: [[c.ids["exchange"]]]),
-    row("ecrm.exchange", "action_retry",  DENY, DENY,   ALLOW,  ALLOW,   lambda c: [[c.ids["exchange"]]]),
+        lambda c: [[c.box.retryable_exchange()]]),
+    row("ecrm.exchange", "action_retry",  DENY, DENY,   ALLOW,  ALLOW,   lambda c: [[c.box.retryable_exchange()]]),
     # managers delete exchanges (with their payload) though nobody writes them
     row("ecrm.exchange", "unlink",        DENY, DENY,   DENY,   ALLOW,   lambda c: [[c.box.exchange()]]),
     row("ecrm.trading.partner", "generate_credential", DENY, DENY, DENY, ALLOW,

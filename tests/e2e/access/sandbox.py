@@ -364,6 +364,12 @@ class Sandbox:
         return self.create("ecrm.trading.partner", {"name": self.unique("Matrix Buyer "),
                                                     "partner_id": self.ids["own_company"], "test_mode": True})
 
+    def retryable_exchange(self):
+        """The sandbox's failed exchange, back in the error queue: a retry queues it and its job
+        fails it again (the item is still unmapped), so each actor's retry waits for the last."""
+        self.wait_for_jobs()
+        return self.ids["exchange"]
+
     def exchange(self):
         """A fresh failed exchange of the sandbox buyer (an order for an item nobody mapped)."""
         return self.post_order(self.credential, self.unique("MX-DEL-"), item="MX-UNKNOWN")

@@ -49,3 +49,11 @@ def test_xxe_in_cxml_is_400(leeds, document_id):
     code, message = status_of(response)
     assert code == 400 and "DTD and entity declarations" in message and "root:" not in response.text
     assert leeds.sale_orders(document_id) == []
+
+
+def test_an_asynchronous_cxml_order_is_202_with_a_cxml_accepted_status(leeds, document_id):
+    response = leeds.post(order_request(order_id=document_id), fmt="cxml", headers={"Prefer": "respond-async"})
+    assert response.status_code == 202, response.text
+    code, message = status_of(response)
+    assert code == 201 and document_id in message and "/ecrm/eprocurement/status/" in message
+    assert response.headers["Content-Type"].startswith("application/xml")
