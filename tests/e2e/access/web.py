@@ -280,10 +280,10 @@ ROUTES = [
         machine("/ecrm/eprocurement/peppol-order", credential, body=lambda c: c.box.order(
             c.box.unique("MX-D-"), delivery_gln=c.read("res.partner", c.ids["other_depot"], ["ecrm_gln"])["ecrm_gln"])),
         buyer=Status(422, same_as_unknown_gln), variant="delivery GLN of another buyer's depot"),
-    web("GET", "/ecrm/eprocurement/status/<string:document_id>", UNAUTHENTICATED, UNAUTHENTICATED,
+    web("GET", "/ecrm/eprocurement/status/<path:document_id>", UNAUTHENTICATED, UNAUTHENTICATED,
         UNAUTHENTICATED, UNAUTHENTICATED, UNAUTHENTICATED,
         machine(lambda c: "/ecrm/eprocurement/status/%s" % c.box.other_document, method="GET")),
-    web("GET", "/ecrm/eprocurement/status/<string:document_id>", None, None, None, None, None,
+    web("GET", "/ecrm/eprocurement/status/<path:document_id>", None, None, None, None, None,
         machine(lambda c: "/ecrm/eprocurement/status/%s" % c.box.other_document, credential, method="GET"),
         buyer=Status(404, same_as_unknown_document), variant="another buyer's document"),
 ]
