@@ -202,11 +202,21 @@ class EcrmExchange(models.Model):
             if hasattr(queued, "uuid"):  # not with test_queue_job_no_delay: it ran already
                 exchange.with_context(tracking_disable=True).write({"job_id": queued.db_record().id})
 
+    @api.model
+    def _count_param(self, key, default):
+        """A whole number from a system parameter, ``default`` when unset or not one."""
+        value = self.env["ir.config_parameter"].sudo().get_param(key) or ""
+        return int(value) if value.strip().isdigit() else default
+
+    def _fail_retryable(self, reason):
+        """Failed, 503 and retryable: processing broke on our side, with ``reason`` for the operators."""
+        self._fail(ExchangeRejected(503, [Problem(None, _("processing failed (%s); the exchange can be retried")
+                                                  % (reason,))], retryable=True))
+
     def _inline_allowed(self):
         """Whether the request that received this exchange processes it itself (a small order)."""
         self.ensure_one()
-        value = self.env["ir.config_parameter"].sudo().get_param(INLINE_MAX_LINES_PARAM) or ""
-        limit = int(value) if value.strip().isdigit() else DEFAULT_INLINE_MAX_LINES
+        limit = self._count_param(INLINE_MAX_LINES_PARAM, DEFAULT_INLINE_MAX_LINES)
         return self.state == "received" and self.line_count <= limit
 
     def _release_job(self):
@@ -265,8 +275,7 @@ class EcrmExchange(models.Model):
         except Exception as error:  # a defect or a host error: keep the exchange, say why, allow a retry
             _logger.exception("e-procurement exchange %s failed", exchange.name)
             exchange.invalidate_cache()
-            exchange._fail(ExchangeRejected(503, [Problem(None, _("processing failed (%s); the exchange can be "
-                                                                  "retried") % (error,))], retryable=True))
+            exchange._fail_retryable(error)
         return "%s: %s %s" % (exchange.name, exchange.state, exchange.http_status or "")
 
     @api.model
@@ -279,8 +288,7 @@ class EcrmExchange(models.Model):
         older than a day is not processed behind everyone's back (its order would be confirmed
         weeks late): it is failed, retryable, for a person to decide.
         """
-        value = self.env["ir.config_parameter"].sudo().get_param(STALE_MINUTES_PARAM) or ""
-        minutes = int(value) if value.strip().isdigit() else DEFAULT_STALE_MINUTES
+        minutes = self._count_param(STALE_MINUTES_PARAM, DEFAULT_STALE_MINUTES)
         now = datetime.datetime.utcnow()
         cutoff = fields.Datetime.to_string(now - datetime.timedelta(minutes=minutes))
         too_old = fields.Datetime.to_string(now - datetime.timedelta(hours=STALE_REQUEUE_HOURS))
@@ -301,8 +309,7 @@ class EcrmExchange(models.Model):
             reason = [_("received on %s and never processed") % self.create_date]
         else:
             return self._enqueue_processing()
-        self._fail(ExchangeRejected(503, [Problem(None, _("processing failed (%s); the exchange can be retried")
-                                                  % reason[0])], retryable=True))
+        self._fail_retryable(reason[0])
 
     @api.model
     def _record_refusal(self, trading_partner, format_code, status, message, remote_addr=None, payload_size=0):
