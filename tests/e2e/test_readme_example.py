@@ -27,5 +27,6 @@ def test_readme_integrator_example_runs(odoo_server, admin_rpc):
     assert any(line.startswith("2026-11-20 10:30:00 email Quotation sent") for line in lines)
     assert "1 interaction row(s) rejected, nothing was logged" in result.stdout
     assert "row 1: unknown partner 999999999" in result.stdout
+    assert "re-sent call logged as the same entry: True" in lines
     # the two good rows landed; the rejected batch (one good, one bad row) left nothing
     assert admin_rpc.env["ecrm.interaction"].search_count([]) == before + 2

@@ -51,6 +51,14 @@ class EcrmInteraction(models.Model):
         default=lambda self: self.env.user.company_id)
     user_id = fields.Many2one(
         "res.users", string="Logged by", default=lambda self: self.env.user)
+    source_key = fields.Char(
+        readonly=True, copy=False,
+        help="What the entry was logged from (a message's Message-ID, an order's confirmation, "
+             "a ledger line): the same event is never logged twice.")
+
+    _sql_constraints = [
+        ("source_key_unique", "unique(source_key)", "This event is on the timeline already."),
+    ]
 
     @api.model
     def _selection_source_model(self):
@@ -96,7 +104,10 @@ class EcrmInteraction(models.Model):
         """Log a batch of interactions; returns their ids in input order.
 
         Every row is validated before anything is written; one bad row rejects
-        the batch with a ValidationError naming each bad row by index.
+        the batch with a ValidationError naming each bad row by index. A row whose
+        ``source_key`` is on the timeline already (a retry, a replayed mail, a re-run
+        backfill) is not logged again: its position gets the stored entry's id, or False
+        when a concurrent transaction stored it and has not committed yet.
         """
         self.check_access_rights("create")
         vals_list = self._own_author(vals_list)
@@ -109,16 +120,38 @@ class EcrmInteraction(models.Model):
         commercial = self._commercial_partners({values["partner_id"] for values in values_list})
         for values in values_list:
             values["commercial_partner_id"] = commercial[values["partner_id"]]
+        stored = self._ids_by_source_key([values.get("source_key") for values in values_list])
+        fresh = [position for position in interaction_rows.first_of_each_key(values_list)
+                 if values_list[position].get("source_key") not in stored]
         try:
             # A rule or constraint failing after the insert must take every row
             # with it, even for a caller that catches the error and carries on.
             with self.env.cr.savepoint():
-                records = self._insert_rows(values_list)
+                new_ids = self._insert_rows([values_list[position] for position in fresh])
         except Exception:
             self.invalidate_cache()
             raise
-        records._after_log()
-        return records.ids
+        by_position = dict(zip(fresh, new_ids))
+        self.browse([new_id for new_id in new_ids if new_id])._after_log()
+        raced = []
+        for position, new_id in by_position.items():
+            key = values_list[position].get("source_key")
+            if key and new_id:
+                stored[key] = new_id  # a key given twice in the batch: both positions get this entry
+            elif key:
+                raced.append(key)
+        stored.update(self._ids_by_source_key(raced))
+        return [by_position.get(position) or stored.get(values.get("source_key"), False)
+                for position, values in enumerate(values_list)]
+
+    @api.model
+    def _ids_by_source_key(self, keys):
+        """{source key: id} of the entries stored under any of ``keys``, in one query."""
+        keys = tuple({key for key in keys if key})
+        if not keys:
+            return {}
+        self.env.cr.execute("SELECT source_key, id FROM ecrm_interaction WHERE source_key IN %s", (keys,))
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _log_in_pages(self, vals_list, page_size=1000):
@@ -192,16 +225,21 @@ class EcrmInteraction(models.Model):
         One INSERT from column arrays (``insert_rows``) is what makes a batch of
         1,000 cheap. Stored computed fields the rows do not carry (such as those
         other modules add) are recomputed, and Python constraints (but those rows.py already applied) and
-        record rules are checked, as ``create`` would.
+        record rules are checked, as ``create`` would. Returns the ids in the rows' order, None
+        for a row whose source key a concurrent transaction stored first.
         """
         # Column names come from rows.ALLOWED_KEYS and default_get, never from the caller.
+        if not values_list:
+            return []
         columns = sorted({column for values in values_list for column in values})
-        records = self.browse(insert_rows(self, {
-            column: [values.get(column) for values in values_list] for column in columns}))
+        new_ids = insert_rows(self, {
+            column: [values.get(column) for values in values_list] for column in columns},
+            unless_stored="source_key" if "source_key" in columns else None)
+        records = self.browse([new_id for new_id in new_ids if new_id])
         for field in self._fields.values():
             if field.store and field.compute and field.name not in columns:
                 self.env.add_todo(field, records)
         self.recompute()
         records._run_constraints(columns, skip=CHECKED_BY_ROWS)
         records.check_access_rule("create")
-        return records
+        return new_ids

@@ -25,7 +25,8 @@ REFERENCES = {
     "company_id": "res.company",
     "user_id": "res.users",
 }
-TEXT_FIELDS = ("subject", "body", "res_model")
+TEXT_FIELDS = ("subject", "body", "res_model", "source_key")
+MAX_SOURCE_KEY = 255
 ALLOWED_KEYS = frozenset(REFERENCES) | frozenset(TEXT_FIELDS) | {
     "channel", "direction", "interaction_type", "date", "res_id",
 }
@@ -144,6 +145,10 @@ def _row_problems(row, existing, known_models):
         if row.get(key) not in (None, False) and not isinstance(row[key], str):
             yield "%s must be text, got %r" % (key, row[key])
 
+    key = row.get("source_key")
+    if isinstance(key, str) and (not key.strip() or len(key) > MAX_SOURCE_KEY):
+        yield "source_key must be 1 to %d characters, got %d" % (MAX_SOURCE_KEY, len(key.strip()))
+
     res_model, res_id = row.get("res_model") or None, row.get("res_id") or None
     if bool(res_model) != bool(res_id):
         yield "res_model and res_id go together: give both or neither"
@@ -173,6 +178,19 @@ def validate(rows, existing, known_models):
         for index, row in enumerate(rows)
         for message in _row_problems(row, existing, known_models)
     ]
+
+
+def first_of_each_key(rows):
+    """Positions of the rows to store: a source key repeated within one batch counts once."""
+    seen, positions = set(), []
+    for position, row in enumerate(rows):
+        key = row.get("source_key")
+        if key:
+            if key in seen:
+                continue
+            seen.add(key)
+        positions.append(position)
+    return positions
 
 
 def humanise(code):
