@@ -57,7 +57,7 @@ prepare_host() {
     ECRM_MODULES=contacts create_database "${ECRM_BENCH_DB}_host" no \
         || die "the host-only benchmark database could not be created"
 }
-[[ " ${benches[*]} " == *bench_order_confirm.py* ]] && prepare_host
+[[ " ${benches[*]} " == *bench_order_confirm.py* || " ${benches[*]} " == *bench_host_events.py* ]] && prepare_host
 
 for bench in "${benches[@]}"; do
     [ -f "$bench" ] || die "no such benchmark: $bench"

@@ -3,7 +3,7 @@
 {
     "name": "eCRM Core",
     "summary": "Single customer view: one timeline, 360 figures, consent, data quality, duplicates",
-    "version": "11.0.1.4.0",
+    "version": "11.0.1.5.0",
     "category": "Customer Relationship Management",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",
@@ -20,6 +20,7 @@
         "data/ir_cron_data.xml",
         "views/ecrm_interaction_views.xml",
         "views/res_partner_views.xml",
+        "views/ecrm_timeline_backfill_views.xml",
         "views/ecrm_config_views.xml",
         "views/menus.xml",
     ],

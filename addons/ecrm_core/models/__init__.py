@@ -2,6 +2,7 @@ from . import base
 from . import ecrm_job_mixin
 from . import queue_job
 from . import ecrm_interaction
+from . import ecrm_interaction_host
 from . import ecrm_consent
 from . import ecrm_sector
 from . import ecrm_cached_rules_mixin
@@ -14,3 +15,7 @@ from . import res_partner
 from . import res_partner_360_money
 from . import sale_order
 from . import sale_report
+from . import mail_message
+from . import account_invoice
+from . import crm_lead
+from . import ecrm_timeline_backfill

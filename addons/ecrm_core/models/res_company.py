@@ -16,6 +16,18 @@ class ResCompany(models.Model):
     _name = "res.company"
     _inherit = ["res.company", "ecrm.job.mixin"]  # the duplicate scan's progress is per company
 
+    # which of the host's events reach the timeline (timeline/host_events.py FAMILIES)
+    ecrm_log_host_email = fields.Boolean("Log e-mails", default=True,
+                                         help="E-mails and messages to and from customers, on them or their documents.")
+    ecrm_log_host_sale = fields.Boolean("Log quotations and orders", default=True,
+                                        help="Quotations sent, orders confirmed or cancelled, shop orders placed.")
+    ecrm_log_host_invoice = fields.Boolean("Log invoices", default=True,
+                                           help="Customer invoices and refunds posted and paid.")
+    ecrm_log_host_lead = fields.Boolean("Log leads", default=True,
+                                        help="Leads created (the website contact form as a web form), won and lost.")
+    ecrm_log_host_activity = fields.Boolean("Log done activities", default=True,
+                                            help="Calls, meetings and other activities marked done, "
+                                                 "with their feedback.")
     ecrm_ltv_horizon_years = fields.Float(
         "Lifetime value horizon (years)", default=3.0,
         help="Customer lifetime value = average order x orders per year x this horizon.")

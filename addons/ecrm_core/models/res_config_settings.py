@@ -11,6 +11,11 @@ class ResConfigSettings(models.TransientModel):
     ecrm_fiscalyear_last_day = fields.Integer(related="company_id.fiscalyear_last_day", readonly=False)
     ecrm_fiscalyear_last_month = fields.Selection(related="company_id.fiscalyear_last_month", readonly=False)
     ecrm_ltv_horizon_years = fields.Float(related="company_id.ecrm_ltv_horizon_years", readonly=False)
+    ecrm_log_host_email = fields.Boolean(related="company_id.ecrm_log_host_email", readonly=False)
+    ecrm_log_host_sale = fields.Boolean(related="company_id.ecrm_log_host_sale", readonly=False)
+    ecrm_log_host_invoice = fields.Boolean(related="company_id.ecrm_log_host_invoice", readonly=False)
+    ecrm_log_host_lead = fields.Boolean(related="company_id.ecrm_log_host_lead", readonly=False)
+    ecrm_log_host_activity = fields.Boolean(related="company_id.ecrm_log_host_activity", readonly=False)
     # the company's duplicate scan job, shown where it is started
     ecrm_scan_state = fields.Selection(related="company_id.ecrm_job_state", string="Duplicate scan")
     ecrm_scan_percent = fields.Float(related="company_id.ecrm_job_percent", string="Scan progress")

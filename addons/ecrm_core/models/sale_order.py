@@ -2,15 +2,35 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
+from ..timeline import host_events
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     @api.multi
     def write(self, vals):
+        states_before = {order.id: order.state for order in self} if "state" in vals else {}
         result = super().write(vals)
         if "state" in vals or "amount_untaxed" in vals or "partner_id" in vals:
             # confirm / cancel / re-price: refresh only the customers concerned
             # the host let the caller write these orders; their customers' figures follow
             self.env["res.partner"]._ecrm_recompute_360(self.mapped("partner_id").ids)
+        moved = self.filtered(lambda order: order.state != states_before.get(order.id, order.state))
+        if moved:
+            self.env["ecrm.interaction"]._log_host_rows(moved._ecrm_timeline_rows())
         return result
+
+    @api.multi
+    def _ecrm_timeline_rows(self):
+        """(family, row) of the events each order's state implies: sent, placed, confirmed, cancelled."""
+        Interaction = self.env["ecrm.interaction"]
+        rows = []
+        for order in self.sudo():
+            from_shop = order.team_id.team_type == "website"
+            for event in host_events.sale_events(order.state, from_shop):
+                date = {"sale": order.confirmation_date, "placed": order.date_order}.get(event.name, order.write_date)
+                rows.append(Interaction._host_row(
+                    event.kind, order.partner_id, order,
+                    host_events.document_key(order._name, order.id, event.name), order.name, date=date))
+        return rows

@@ -10,3 +10,4 @@ from . import test_partner_import
 from . import test_access
 from . import test_job_mixin
 from . import test_dead_worker_jobs
+from . import test_host_events

@@ -31,10 +31,10 @@ class TestExchangeProcessing(EprocurementCase):
         self.assertEqual(response_code(exchange), "AP")
         self.assertEqual(len(exchange.checksum), 64)
         self.assertEqual(exchange._payload(), self.order(delivery_gln="5099999000012"))
-        interaction = self.env["ecrm.interaction"].search([("res_model", "=", "sale.order"),
-                                                           ("res_id", "=", sale_order.id)])
-        self.assertEqual((interaction.channel, interaction.interaction_type, interaction.partner_id),
-                         ("eprocurement", "order_received", self.buyer))
+        interactions = self.env["ecrm.interaction"].search([("res_model", "=", "sale.order"),
+                                                            ("res_id", "=", sale_order.id)], order="interaction_type desc")
+        self.assertEqual([(i.channel, i.interaction_type, i.partner_id) for i in interactions],
+                         [("eprocurement", "order_received", self.buyer), ("other", "order_confirmed", self.buyer)])
 
     def test_price_within_tolerance_is_accepted_with_our_price_and_line_changed(self):
         exchange = self.receive(self.order(lines=[{"buyer_item_id": "H-1", "quantity": 1, "unit_price": "97.00"}]))
@@ -192,7 +192,8 @@ class TestExchangeProcessing(EprocurementCase):
         sale_order = exchange.sale_order_id
         self.assertEqual((sale_order.partner_id, sale_order.partner_invoice_id), (member, self.buyer))
         interaction = self.env["ecrm.interaction"].search([("res_model", "=", "sale.order"),
-                                                           ("res_id", "=", sale_order.id)])
+                                                           ("res_id", "=", sale_order.id),
+                                                           ("interaction_type", "=", "order_received")])
         self.assertEqual(interaction.partner_id, member)
         stranger = self.receive(self.order("PO-2", buyer_gln="5099999000999"))
         self.assertEqual(stranger.http_status, 422)

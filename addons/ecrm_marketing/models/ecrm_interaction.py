@@ -9,5 +9,6 @@ class EcrmInteraction(models.Model):
     @api.multi
     def _after_log(self):
         result = super()._after_log()
-        self.env["ecrm.campaign.program"].sudo()._enroll_on_interactions(self)
+        if not self.env.context.get("ecrm_history"):  # a backfill's past events trigger nothing now
+            self.env["ecrm.campaign.program"].sudo()._enroll_on_interactions(self)
         return result

@@ -340,6 +340,22 @@ METHODS = [
         lambda c: [[c.ids["quotation"]], {"note": "Matrix note"}]),
     row("sale.order", "action_confirm",   Host("sale.order", "write"), Host("sale.order", "write"),
         Host("sale.order", "write"), Host("sale.order", "write"), lambda c: [[c.box.quotation()]]),
+    # the host's events the timeline logs (ecrm_core's host hooks): the host's rights hold
+    row("account.invoice", "write",       Host("account.invoice", "write"), Host("account.invoice", "write"),
+        Host("account.invoice", "write"), Host("account.invoice", "write"),
+        lambda c: [[c.box.invoice()], {"comment": "Matrix note"}]),
+    row("crm.lead", "create",             Host("crm.lead", "create"), Host("crm.lead", "create"),
+        Host("crm.lead", "create"), Host("crm.lead", "create"), lambda c: [{"name": c.box.unique("Matrix lead ")}]),
+    row("crm.lead", "action_set_won",     Host("crm.lead", "write"), Host("crm.lead", "write"),
+        Host("crm.lead", "write"), Host("crm.lead", "write"), lambda c: [[c.box.lead()]]),
+    row("crm.lead", "action_set_lost",    Host("crm.lead", "write"), Host("crm.lead", "write"),
+        Host("crm.lead", "write"), Host("crm.lead", "write"), lambda c: [[c.box.lead()]]),
+    row("mail.message", "create",         Host("mail.message", "create"), Host("mail.message", "create"),
+        Host("mail.message", "create"), Host("mail.message", "create"),
+        lambda c: [{"body": "<p>Matrix</p>", "message_type": "comment"}]),
+    # filling the timeline from history: a manager's job, like the duplicate scan
+    row("ecrm.timeline.backfill", "backfill", DENY, DENY, DENY, ALLOW, lambda c: [True]),
+    row("ecrm.timeline.backfill", "action_start", DENY, DENY, DENY, PASS, lambda c: [[c.box.backfill_run()]]),
     # the sales report's financial years follow a company's accounting year end (res_company.py)
     row("res.company", "create",          Host("res.company", "create"), Host("res.company", "create"),
         Host("res.company", "create"), Host("res.company", "create"),
@@ -406,6 +422,7 @@ MODELS = {
     "ecrm.duplicate.group":              (NONE,  NONE,     "rwc-", "rwcu"),
     "ecrm.customer360.field":            (NONE,  NONE,     READ,   "rwcu"),
     "ecrm.job.progress":                 (NONE,  NONE,     READ,   READ),    # written by the job mixin only
+    "ecrm.timeline.backfill":            (NONE,  NONE,     NONE,   "rwcu"),
     "ecrm.campaign.cost":                (NONE,  NONE,     "rwc-", "rwcu"),
     "ecrm.campaign.channel.report":      (NONE,  NONE,     READ,   READ),
     "ecrm.campaign.roi.report":          (NONE,  NONE,     READ,   READ),

@@ -136,6 +136,7 @@ class Sandbox:
         ids["customer360_field"] = self.customer360_field()
         ids["job_progress"] = self.create("ecrm.job.progress", {
             "res_model": "res.partner", "res_id": ids["own_company"], "state": "done"})
+        ids["timeline_backfill"] = self.backfill_run()
 
     def customer360_field(self):
         """A Customer 360 tab entry for a partner field not on the tab yet (removed when the module ends)."""
@@ -335,6 +336,13 @@ class Sandbox:
                                          "quantity": 1})]})
         self.admin.ok("account.invoice", "action_invoice_open", [invoice_id])
         return invoice_id
+
+    def lead(self):
+        return self.create("crm.lead", {"name": self.unique("Matrix lead "), "partner_id": self.ids["own_company"]})
+
+    def backfill_run(self):
+        """A timeline count not started yet (a count logs nothing, whoever runs it)."""
+        return self.create("ecrm.timeline.backfill", {"dry_run": True})
 
     def csv(self, text):
         return base64.b64encode(text.encode()).decode()

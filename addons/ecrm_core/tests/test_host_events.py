@@ -1,0 +1,213 @@
+"""The host's own events reach the customer's timeline, once each, as the Settings say."""
+from odoo.tests.common import at_install, post_install
+
+from .common import OrderCase
+
+
+@at_install(False)
+@post_install(True)
+class TestHostEvents(OrderCase):
+
+    def setUp(self):
+        super().setUp()
+        self.staff = self.make_user("host_events_sales", ["base.group_user", "sales_team.group_sale_salesman_all_leads"])
+        self.contact.email = "janet.holroyd@kirklees.example"
+
+    def entries(self, partner=None, **domain):
+        terms = [("partner_id", "=", (partner or self.contact).id)]
+        terms += [(field, "=", value) for field, value in domain.items()]
+        return self.Interaction.search(terms)
+
+    def types(self, partner=None):
+        return sorted(self.entries(partner).mapped("interaction_type"))
+
+    # ---- e-mails and messages ----
+
+    def test_a_message_sent_from_the_customers_chatter_is_an_outbound_email(self):
+        message = self.contact.sudo(self.staff).message_post(
+            body="<p>Your survey is booked for Tuesday.</p>", subject="Survey", message_type="comment",
+            subtype="mail.mt_comment")
+        entry = self.entries(interaction_type="email_sent")
+        self.assertEqual(len(entry), 1)
+        self.assertEqual((entry.channel, entry.direction, entry.subject), ("email", "outbound", "Survey"))
+        self.assertEqual(entry.body.strip(), "Your survey is booked for Tuesday.")
+        self.assertEqual(entry.source_key, "mail:%s" % message.message_id)
+        self.assertEqual((entry.res_model, entry.res_id, entry.user_id), ("res.partner", self.contact.id, self.staff))
+
+    def test_an_internal_note_or_a_tracking_notification_is_not_customer_contact(self):
+        self.contact.message_post(body="Difficult customer", subtype="mail.mt_note", message_type="comment")
+        self.contact.message_post(body="Stage changed", message_type="notification")
+        self.assertFalse(self.entries())
+
+    def test_an_email_from_the_customer_is_inbound_and_a_replayed_one_is_logged_once(self):
+        for _attempt in range(2):
+            self.contact.message_post(body="Can the fitter come earlier?", subject="Re: Survey",
+                                      message_type="email", author_id=self.contact.id,
+                                      message_id="<reply-42@kirklees.example>", subtype="mail.mt_comment")
+        entry = self.entries(interaction_type="email_received")
+        self.assertEqual(len(entry), 1)
+        self.assertEqual((entry.direction, entry.source_key), ("inbound", "mail:<reply-42@kirklees.example>"))
+
+    def test_an_email_through_the_mail_gateway_lands_on_the_customers_timeline(self):
+        raw = ("From: Janet Holroyd <janet.holroyd@kirklees.example>\r\nTo: sales@example.com\r\n"
+               "Subject: Stairlift quote\r\nMessage-ID: <gateway-1@kirklees.example>\r\n"
+               "Date: Tue, 01 Dec 2026 09:30:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+               "Please send me a quote for a curved stairlift.\r\n")
+        self.env["mail.thread"].message_process("res.partner", raw, thread_id=self.contact.id)
+        entry = self.entries(interaction_type="email_received")
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.subject, "Stairlift quote")
+        self.assertEqual(entry.date, "2026-12-01 09:30:00")
+        self.assertIn("curved stairlift", entry.body)
+
+    def test_a_message_on_an_order_goes_to_the_orders_customer_and_rolls_up_to_its_company(self):
+        order = self.order(self.contact, 250.0, confirm=False)
+        order.message_post(body="Delivery next week", message_type="comment", subtype="mail.mt_comment")
+        entry = self.entries(interaction_type="email_sent")
+        self.assertEqual((entry.res_model, entry.res_id), ("sale.order", order.id))
+        self.assertEqual(entry.commercial_partner_id, self.company_partner)
+
+    # ---- orders ----
+
+    def test_an_order_logs_sent_confirmed_and_cancelled_once_each(self):
+        order = self.order(self.contact, 250.0, confirm=False)
+        action = order.action_quotation_send()  # the form's "Send by e-mail", through its composer
+        self.env["mail.compose.message"].with_context(action["context"]).create({}).send_mail()
+        self.assertEqual(order.state, "sent")
+        self.assertEqual(self.types(), ["quotation_sent"], "the quotation's e-mail is the quotation sent")
+        order.sudo(self.staff).action_confirm()
+        order.action_cancel()
+        order.action_draft()
+        order.action_confirm()
+        self.assertEqual(self.types(), ["order_cancelled", "order_confirmed", "quotation_sent"])
+        confirmed = self.entries(interaction_type="order_confirmed")
+        self.assertEqual((confirmed.source_key, confirmed.user_id), ("sale.order,%d:sale" % order.id, self.staff))
+        self.assertEqual(confirmed.subject, "Order %s confirmed" % order.name)
+
+    def test_a_shop_order_is_placed_and_confirmed(self):
+        website_team = self.env["crm.team"].create({"name": "Web shop (test)", "team_type": "website"})
+        order = self.order(self.individual, 99.0, confirm=False)
+        order.team_id = website_team
+        order.action_confirm()
+        self.assertEqual(self.types(self.individual), ["order_confirmed", "shop_order_placed"])
+        placed = self.entries(self.individual, interaction_type="shop_order_placed")
+        self.assertEqual((placed.channel, placed.direction), ("portal", "inbound"))
+
+    # ---- invoices ----
+
+    def test_a_customer_invoice_logs_posted_then_paid_and_a_supplier_bill_logs_nothing(self):
+        account = self.env["account.account"].search([
+            ("user_type_id", "=", self.env.ref("account.data_account_type_revenue").id)], limit=1)
+        invoice = self.env["account.invoice"].create({
+            "partner_id": self.contact.id, "type": "out_invoice",
+            "invoice_line_ids": [(0, 0, {"name": "Survey", "quantity": 1, "price_unit": 80.0,
+                                         "account_id": account.id})]})
+        invoice.action_invoice_open()
+        self.assertEqual(self.types(), ["invoice_posted"])
+        journal = self.env["account.journal"].search([("type", "=", "bank")], limit=1)
+        payment = self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.contact.id,
+            "amount": invoice.amount_total, "journal_id": journal.id, "invoice_ids": [(4, invoice.id)],
+            "payment_method_id": self.env.ref("account.account_payment_method_manual_in").id})
+        payment.post()
+        self.assertEqual(invoice.state, "paid")
+        self.assertEqual(self.types(), ["invoice_paid", "invoice_posted"])
+        paid = self.entries(interaction_type="invoice_paid")
+        self.assertEqual((paid.channel, paid.direction, paid.res_id), ("ledger", "inbound", invoice.id))
+        payment.move_line_ids.remove_move_reconcile()  # the payment undone: its entry goes with it
+        self.assertEqual((invoice.state, self.types()), ("open", ["invoice_posted"]))
+        bill = self.env["account.invoice"].create({
+            "partner_id": self.individual.id, "type": "in_invoice",
+            "invoice_line_ids": [(0, 0, {"name": "Parts", "quantity": 1, "price_unit": 10.0,
+                                         "account_id": account.id})]})
+        bill.action_invoice_open()
+        self.assertFalse(self.entries(self.individual))
+
+    # ---- leads ----
+
+    def test_a_web_form_lead_finds_its_customer_by_email_then_is_won(self):
+        lead = self.env["crm.lead"].create({
+            "name": "Bath lift enquiry", "email_from": "Janet <JANET.HOLROYD@kirklees.example>",
+            "medium_id": self.env.ref("utm.utm_medium_website").id, "description": "Call after 2pm"})
+        created = self.entries(interaction_type="lead_created")
+        self.assertEqual((created.channel, created.res_id, created.body), ("web_form", lead.id, "Call after 2pm"))
+        lead.action_set_won()
+        self.assertEqual(self.types(), ["lead_created", "lead_won"])
+
+    def test_a_lost_lead_and_a_lead_nobody_can_be_matched_to(self):
+        lead = self.env["crm.lead"].create({"name": "Scooter", "partner_id": self.individual.id})
+        lead.action_set_lost()
+        self.assertEqual(self.types(self.individual), ["lead_created", "lead_lost"])
+        before = self.Interaction.search_count([])
+        self.env["crm.lead"].create({"name": "Anonymous", "email_from": "nobody@unknown.example"})
+        self.assertEqual(self.Interaction.search_count([]), before)
+
+    # ---- activities ----
+
+    def test_a_call_marked_done_is_a_phone_entry_with_its_feedback(self):
+        activity = self.env["mail.activity"].create({
+            "res_model_id": self.env.ref("base.model_res_partner").id, "res_id": self.contact.id,
+            "activity_type_id": self.env.ref("mail.mail_activity_data_call").id, "summary": "Follow up"})
+        activity.action_feedback(feedback="<p>Agreed a home visit</p>")
+        entry = self.entries(interaction_type="call")
+        self.assertEqual((entry.channel, entry.direction), ("phone", "outbound"))
+        self.assertIn("Agreed a home visit", entry.body)
+
+    # ---- Settings ----
+
+    def test_a_family_switched_off_in_settings_is_not_logged(self):
+        self.env.user.company_id.write({"ecrm_log_host_sale": False, "ecrm_log_host_email": False})
+        self.order(self.contact, 250.0)
+        self.contact.message_post(body="Hello", message_type="comment", subtype="mail.mt_comment")
+        self.assertFalse(self.entries())
+
+    # ---- keys ----
+
+    def test_log_many_writes_a_source_key_once_and_returns_the_stored_id(self):
+        first = self.Interaction.log_many([self.row(source_key="import:7"), self.row(source_key="import:7")])
+        self.assertEqual(first[0], first[1])
+        again = self.Interaction.log_many([self.row(source_key="import:7"), self.row()])
+        self.assertEqual(again[0], first[0])
+        self.assertEqual(self.Interaction.search_count([("source_key", "=", "import:7")]), 1)
+        self.assertEqual(len(set(again)), 2)
+
+
+@at_install(False)
+@post_install(True)
+class TestTimelineBackfill(OrderCase):
+
+    def setUp(self):
+        super().setUp()
+        self.Backfill = self.env["ecrm.timeline.backfill"].with_context(test_queue_job_no_delay=True)
+        company = self.env.user.company_id
+        families = ["ecrm_log_host_%s" % family for family in ("email", "sale", "invoice", "lead", "activity")]
+        company.write(dict.fromkeys(families, False))  # history made before the suite logged it
+        self.order(self.contact, 120.0)
+        self.contact.message_post(body="Old e-mail", message_type="comment", subtype="mail.mt_comment")
+        self.env["crm.lead"].create({"name": "Old lead", "partner_id": self.individual.id})
+        company.write(dict.fromkeys(families, True))
+
+    def run_backfill(self, dry_run):
+        run = self.Backfill.browse(self.Backfill.backfill(dry_run=dry_run))
+        run.invalidate_cache()
+        return run
+
+    def mine(self):
+        return self.Interaction.search_count([("partner_id", "in", [self.contact.id, self.individual.id])])
+
+    def test_a_count_reports_per_type_and_logs_nothing_then_a_run_logs_it_and_a_rerun_nothing(self):
+        count = self.run_backfill(dry_run=True)
+        self.assertEqual(self.mine(), 0)
+        import json
+        counts = json.loads(count.counts)
+        self.assertGreaterEqual(counts.get("order_confirmed", 0), 1)
+        self.assertGreaterEqual(counts.get("email_sent", 0), 1)
+        self.assertGreaterEqual(counts.get("lead_created", 0), 1)
+        self.run_backfill(dry_run=False)
+        self.assertEqual(self.mine(), 3)
+        confirmed = self.Interaction.search([("partner_id", "=", self.contact.id),
+                                             ("interaction_type", "=", "order_confirmed")])
+        self.assertEqual(len(confirmed), 1)
+        rerun = self.run_backfill(dry_run=False)
+        self.assertEqual(json.loads(rerun.counts), {})
+        self.assertEqual(self.mine(), 3)
