@@ -19,3 +19,4 @@ from . import mail_message
 from . import account_invoice
 from . import crm_lead
 from . import ecrm_timeline_backfill
+from . import calendar_event

@@ -6,8 +6,15 @@ Each host model says which events a record of it implies (``_ecrm_timeline_rows`
 logs them, under the company's Settings, with the keys that make a second logging a no-op.
 """
 from odoo import api, models
+from odoo.tools import email_split
 
 from ..timeline import host_events
+
+
+def sender_address(email_from):
+    """The lower-case address of "Name <address>", or None."""
+    addresses = email_split(email_from or "")
+    return addresses[0].strip().lower() if addresses else None
 
 
 class EcrmInteraction(models.Model):
@@ -46,13 +53,39 @@ class EcrmInteraction(models.Model):
 
     @api.model
     def _host_customers(self, res_model, res_ids):
-        """{record id: its customer (res.partner)} for records of a model with a customer."""
+        """{record id: its customer (res.partner)} for records of ``res_model``.
+
+        A customer is the record itself, or its ``partner_id``; failing that, the contact with
+        the address in its ``email_from`` or ``email`` (a lead from the website, a mailing-list
+        subscriber). Records with neither are left out.
+        """
         if res_model not in self.env:
             return {}
-        records = self.env[res_model].sudo().browse(set(res_ids)).exists()
+        records = self.env[res_model].sudo().with_context(active_test=False).browse(set(res_ids)).exists()
         if res_model == "res.partner":
             return {partner.id: partner for partner in records}
+        customers = {}
         field = records._fields.get("partner_id")
-        if not field or field.type != "many2one" or field.comodel_name != "res.partner":
+        if field and field.type == "many2one" and field.comodel_name == "res.partner":
+            customers = {record.id: record.partner_id for record in records if record.partner_id}
+        email_field = next((name for name in ("email_from", "email") if name in records._fields), None)
+        unmatched = records.filtered(lambda record: record.id not in customers)
+        if email_field and unmatched:
+            by_email = self._host_partners_by_email(sender_address(record[email_field]) for record in unmatched)
+            for record in unmatched:
+                partner = by_email.get(sender_address(record[email_field]))
+                if partner:
+                    customers[record.id] = partner
+        return customers
+
+    @api.model
+    def _host_partners_by_email(self, emails):
+        """{lower-case e-mail: the oldest active contact with it}, in one query."""
+        emails = list({email for email in emails if email})
+        if not emails:
             return {}
-        return {record.id: record.partner_id for record in records if record.partner_id}
+        self.env.cr.execute("""
+            SELECT DISTINCT ON (lower(trim(email))) lower(trim(email)), id FROM res_partner
+             WHERE lower(trim(email)) = ANY(%s) AND active ORDER BY lower(trim(email)), id""", (emails,))
+        Partner = self.env["res.partner"].sudo()
+        return {email: Partner.browse(partner_id) for email, partner_id in self.env.cr.fetchall()}

@@ -21,6 +21,9 @@ SOURCES = (
     ("sale.order", [("state", "in", ["sent", "sale", "done", "cancel"])]),
     ("account.invoice", [("type", "in", ["out_invoice", "out_refund"]), ("state", "in", ["open", "paid"])]),
     ("crm.lead", []),
+    ("calendar.event", []),
+    ("mail.mail.statistics", ["|", "|", "|", ("opened", "!=", False), ("clicked", "!=", False),
+                              ("replied", "!=", False), ("bounced", "!=", False)]),
 )
 
 
@@ -60,7 +63,7 @@ class EcrmTimelineBackfill(models.Model):
         """Queue the run's first page; its progress shows on the run."""
         self.ensure_one()
         total = sum(self.env[model].sudo().with_context(active_test=False).search_count(domain)
-                    for model, domain in SOURCES if model in self.env)
+                    for model, domain in SOURCES if self._readable_source(model))
         self.write({"record_count": total, "counts": "{}"})
         self._ecrm_job_enqueue("_ecrm_job_backfill", 0, 0,
                                description=_("%s: %s") % (self.name, SOURCES[0][0]))
@@ -94,8 +97,14 @@ class EcrmTimelineBackfill(models.Model):
         return _("%d records read, %d entries") % (len(records), sum(counts.values()))
 
     @api.model
+    def _readable_source(self, model):
+        """Whether the database has ``model`` and an add-on tells its events (mass mailing statistics
+        need ecrm_marketing)."""
+        return model in self.env and hasattr(self.env[model], "_ecrm_timeline_rows")
+
+    @api.model
     def _page(self, model, domain, after_id):
-        if model not in self.env:
+        if not self._readable_source(model):
             return self.env["res.partner"].browse()
         return self.env[model].sudo().with_context(active_test=False).search(
             domain + [("id", ">", after_id)], order="id", limit=PAGE_SIZE)

@@ -7,6 +7,8 @@ from odoo.tools import html2plaintext
 
 from ..timeline import host_events
 
+# context key: {field: value} that the entries of the messages created under it take
+TIMELINE_OVERRIDES = "ecrm_timeline_overrides"
 # the host's activity types (mail's data) and what a done one is on the timeline
 ACTIVITY_KINDS = {
     "mail.mail_activity_data_call": host_events.ACTIVITY_CALL,
@@ -21,9 +23,13 @@ class MailMessage(models.Model):
     @api.model
     def create(self, values):
         message = super().create(values)
-        # cheap tests first: most messages are tracking notifications or notes
+        # cheap tests first: most messages are tracking notifications or notes; a quotation's
+        # e-mail is its quotation_sent entry (sale_order.py)
         if values.get("model") and values.get("res_id") and not self.env.context.get("mark_so_as_sent"):
             rows = message._ecrm_timeline_rows()
+            overrides = self.env.context.get(TIMELINE_OVERRIDES)
+            if rows and overrides:  # e.g. a mass mailing's: its type and UTM (ecrm_marketing)
+                rows = [(family, dict(row, **overrides)) for family, row in rows]
             if rows:
                 self.env["ecrm.interaction"]._log_host_rows(rows)
         return message

@@ -4,6 +4,7 @@ import datetime
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.sql import create_index
 
 from ..customer360 import rfm
 from ..customer360.clock import local_date_sql
@@ -85,6 +86,10 @@ class ResPartner(models.Model):
     ecrm_unpaid_invoice_ids = fields.Many2many(
         "account.invoice", compute="_compute_ecrm_360_lists", string="Unpaid invoices")
 
+
+    def init(self):
+        # contacts found by e-mail (a lead's or a mailing contact's sender) in one indexed query
+        create_index(self.env.cr, "res_partner_ecrm_email_lower_index", self._table, ["lower(trim(email))"])
     @api.depends("ecrm_consent_ids.state", "ecrm_consent_ids.channel")
     def _compute_ecrm_consent(self):
         # the stored states are the record's own (whoever reads the customer reads them): they

@@ -211,3 +211,19 @@ class TestTimelineBackfill(OrderCase):
         rerun = self.run_backfill(dry_run=False)
         self.assertEqual(json.loads(rerun.counts), {})
         self.assertEqual(self.mine(), 3)
+
+
+@at_install(False)
+@post_install(True)
+class TestCalendarMeetings(OrderCase):
+
+    def test_a_meeting_logs_each_customer_attendee_once_and_not_the_staff(self):
+        event = self.env["calendar.event"].create({
+            "name": "Home visit: stairlift survey", "start": "2026-12-08 10:00:00", "stop": "2026-12-08 11:00:00",
+            "partner_ids": [(6, 0, [self.contact.id, self.env.user.partner_id.id])]})
+        entry = self.Interaction.search([("res_model", "=", "calendar.event"), ("res_id", "=", event.id)])
+        self.assertEqual((entry.partner_id, entry.channel, entry.interaction_type, entry.date),
+                         (self.contact, "meeting", "meeting", "2026-12-08 10:00:00"))
+        event.write({"partner_ids": [(4, self.individual.id)]})
+        entries = self.Interaction.search([("res_model", "=", "calendar.event"), ("res_id", "=", event.id)])
+        self.assertEqual(sorted(entries.mapped("partner_id").ids), sorted((self.contact | self.individual).ids))

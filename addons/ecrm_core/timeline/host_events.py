@@ -39,6 +39,18 @@ ACTIVITY_MEETING = EventKind("meeting", "meeting", "outbound", "activity", "%s")
 ACTIVITY_EMAIL = EventKind("activity_done", "email", "outbound", "activity", "%s")
 ACTIVITY_OTHER = EventKind("activity_done", "other", "outbound", "activity", "%s")
 
+# a mass mailing (the host's mass_mailing): sent, then what its mail.mail.statistics row records
+MAILING_SENT = EventKind("mailing_sent", "email", "outbound", "email", "%s")
+MAILING_RESPONSES = {
+    "opened": EventKind("mailing_opened", "email", "inbound", "email", "Opened: %s"),
+    "clicked": EventKind("mailing_clicked", "email", "inbound", "email", "Clicked: %s"),
+    "replied": EventKind("mailing_replied", "email", "inbound", "email", "Replied: %s"),
+    "bounced": EventKind("mailing_bounced", "email", "inbound", "email", "Bounced: %s"),
+}
+
+# calendar.event: a meeting with the customer among its attendees
+CALENDAR_MEETING = EventKind("meeting", "meeting", "outbound", "activity", "%s")
+
 # sale.order state -> the events it implies; a locked order ("done") was confirmed
 _SENT = DocumentEvent("sent", QUOTATION_SENT)
 _CONFIRMED = DocumentEvent("sale", ORDER_CONFIRMED)
@@ -61,7 +73,8 @@ INVOICE_STATE_EVENTS = {
 ALL_KINDS = (EMAIL_RECEIVED, EMAIL_SENT, QUOTATION_SENT, ORDER_CONFIRMED, ORDER_CANCELLED,
              SHOP_ORDER_PLACED, INVOICE_POSTED, INVOICE_PAID, REFUND_POSTED, REFUND_PAID,
              LEAD_CREATED, LEAD_FROM_WEB_FORM, LEAD_WON, LEAD_LOST, ACTIVITY_CALL,
-             ACTIVITY_MEETING, ACTIVITY_EMAIL, ACTIVITY_OTHER)
+             ACTIVITY_MEETING, ACTIVITY_EMAIL, ACTIVITY_OTHER, MAILING_SENT, CALENDAR_MEETING) \
+    + tuple(MAILING_RESPONSES.values())
 
 MAX_MESSAGE_ID_IN_KEY = 200
 

@@ -12,3 +12,4 @@ from . import ecrm_campaign_step_log
 from . import ecrm_interaction
 from . import ecrm_marketing_bulk
 from . import mail_mass_mailing
+from . import mail_mail_statistics

@@ -11,6 +11,8 @@ from odoo import _, api, fields, models
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.ecrm_core.models.ecrm_consent import CONSENT_SOURCES, OPT_OUT_SYNC, trusted_context
+from odoo.addons.ecrm_core.models.mail_message import TIMELINE_OVERRIDES
+from odoo.addons.ecrm_core.timeline.host_events import MAILING_SENT
 
 # the host's unsubscribe placeholder, relative or made absolute by the template's post-processing
 UNSUBSCRIBE_PLACEHOLDER = re.compile(r"""(?:https?://[^\s"'<>]*?)?/unsubscribe_from_list(?=["'\s>])""")
@@ -22,6 +24,14 @@ def lower_emails(emails):
 
 class MassMailing(models.Model):
     _inherit = "mail.mass_mailing"
+
+    @api.multi
+    def _ecrm_timeline_utm(self, **values):
+        """The mailing's campaign, medium and source for its timeline entries, with ``values``."""
+        self.ensure_one()
+        mailing = self.sudo()
+        return dict(values, campaign_id=mailing.campaign_id.id or False, medium_id=mailing.medium_id.id or False,
+                    source_id=mailing.source_id.id or False)
 
     def update_opt_out(self, email, res_ids, value):
         """The host's unsubscribe (its link, its page): the opt-out it writes is e-mail consent, from the link."""
@@ -156,8 +166,11 @@ class MailMail(models.Model):
         The suite's own program mails get them from the bulk writer; mailing-list mailings keep the
         host's link only (its page takes no one-click POST).
         """
-        mail = super().create(values)
-        mailing = mail.mailing_id
+        mailing = self.env["mail.mass_mailing"].browse(values.get("mailing_id") or [])
+        # the mail's message is its send on the timeline, as a mailing_sent with the mailing's UTM
+        mail = super(MailMail, self.with_context(**{TIMELINE_OVERRIDES: mailing._ecrm_timeline_utm(
+            interaction_type=MAILING_SENT.code, res_model=mailing._name, res_id=mailing.id)}) if mailing else self
+        ).create(values)
         if mailing and mailing.mailing_model_real == "res.partner" and mail.model == "res.partner" and mail.res_id:
             email = mail.sudo().recipient_ids[:1].email or mail.email_to or ""
             mail.sudo().headers = mailing._ecrm_list_unsubscribe_headers(mail.res_id, email, mail.headers)

@@ -1,0 +1,64 @@
+"""The host's mass mailings on the recipients' timelines: sent, opened, clicked, replied,
+bounced, each once, with the mailing's campaign, medium and source."""
+from unittest.mock import patch
+
+from odoo.tests.common import at_install, post_install
+
+from .common import MarketingCase
+
+
+@at_install(False)
+@post_install(True)
+class TestMailingTimeline(MarketingCase):
+
+    def setUp(self):
+        super().setUp()
+        self.mailing = self.env["mail.mass_mailing"].create({
+            "name": "Winter bath lift offer (test)", "body_html": "<p>Warm baths all winter</p>",
+            "mailing_model_id": self.env.ref("base.model_res_partner").id,
+            "mailing_domain": "[('id', 'in', %s)]" % [self.customer_a.id, self.customer_b.id],
+            "campaign_id": self.campaign.id})
+        with patch.object(type(self.env["mail.mail"]), "send", lambda mails, *a, **k: True):
+            self.mailing.send_mail()  # the host's composer queues one mail per recipient
+        self.mails = self.env["mail.mail"].search([("mailing_id", "=", self.mailing.id)])
+
+    def entries(self, partner, code):
+        return self.env["ecrm.interaction"].search([("partner_id", "=", partner.id), ("interaction_type", "=", code)])
+
+    def test_each_recipient_gets_one_sent_entry_with_the_mailings_utm_and_no_plain_email_entry(self):
+        self.assertEqual(len(self.mails), 2)
+        for customer in (self.customer_a, self.customer_b):
+            sent = self.entries(customer, "mailing_sent")
+            self.assertEqual(len(sent), 1)
+            self.assertEqual((sent.campaign_id, sent.medium_id, sent.source_id),
+                             (self.campaign, self.mailing.medium_id, self.mailing.source_id))
+            self.assertEqual((sent.res_model, sent.res_id, sent.direction),
+                             ("mail.mass_mailing", self.mailing.id, "outbound"))
+            self.assertFalse(self.entries(customer, "email_sent"))
+
+    def test_opens_clicks_replies_and_bounces_are_logged_once_each(self):
+        Statistics = self.env["mail.mail.statistics"]
+        mail_a = self.mails.filtered(lambda mail: mail.res_id == self.customer_a.id)
+        for _twice in range(2):
+            Statistics.set_opened(mail_mail_ids=mail_a.ids)
+            Statistics.set_clicked(mail_mail_ids=mail_a.ids)
+        Statistics.set_replied(mail_mail_ids=mail_a.ids)
+        mail_b = self.mails - mail_a
+        Statistics.set_bounced(mail_mail_ids=mail_b.ids)
+        for code in ("mailing_opened", "mailing_clicked", "mailing_replied"):
+            entry = self.entries(self.customer_a, code)
+            self.assertEqual(len(entry), 1, code)
+            self.assertEqual((entry.campaign_id, entry.direction), (self.campaign, "inbound"))
+        self.assertEqual(len(self.entries(self.customer_b, "mailing_bounced")), 1)
+        self.assertFalse(self.entries(self.customer_b, "mailing_opened"))
+
+    def test_a_list_subscriber_is_matched_to_the_customer_with_the_same_address(self):
+        mailing_list = self.env["mail.mass_mailing.list"].create({"name": "Newsletter (test)"})
+        contact = self.env["mail.mass_mailing.contact"].create({
+            "name": "Willow Bank", "email": "OFFICE@willowbank.example", "list_ids": [(4, mailing_list.id)]})
+        stat = self.env["mail.mail.statistics"].create({
+            "model": "mail.mass_mailing.contact", "res_id": contact.id, "mass_mailing_id": self.mailing.id,
+            "message_id": "<list-1@example.com>"})
+        stat.write({"opened": "2026-12-01 10:00:00"})
+        opened = self.entries(self.customer_a, "mailing_opened")
+        self.assertEqual((len(opened), opened.date), (1, "2026-12-01 10:00:00"))
