@@ -61,7 +61,7 @@ def test_a_salesperson_without_ecrm_groups_confirms_an_order_and_writes_and_the_
     sales.execute_kw("sale.order", "action_confirm", [[order_id]])
     sales.execute_kw("res.partner", "message_post", [[partner_id]], {
         "body": "Your order ships on Friday.", "subject": "Delivery", "message_type": "comment",
-        "subtype": "mail.mt_comment"})
+        "subtype": "mail.mt_comment", "partner_ids": [partner_id]})
     sales.execute_kw("res.partner", "message_post", [[partner_id]], {
         "body": "Asked for a discount again", "message_type": "comment", "subtype": "mail.mt_note"})
 
@@ -70,6 +70,13 @@ def test_a_salesperson_without_ecrm_groups_confirms_an_order_and_writes_and_the_
     confirmed = entries["order_confirmed"]
     assert (confirmed["res_model"], confirmed["res_id"]) == ("sale.order", order_id)
     assert confirmed["source_key"] == "sale.order,%d:sale" % order_id
+    # and nobody outside can take that key over the API
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        rpc.xmlrpc("ecrm.interaction", "log", {"partner_id": partner_id, "channel": "other",
+                                               "interaction_type": "order_confirmed",
+                                               "source_key": "sale.order,%d:cancel" % order_id})
+    assert "form of the host's own events' keys" in refused.value.faultString
+    assert "Traceback" not in refused.value.faultString
     assert confirmed["user_id"][1] == login and entries["email_sent"]["user_id"][1] == login
     # the salesperson did all that without being allowed to read the timeline itself
     with pytest.raises(odoorpc.error.RPCError) as refused:

@@ -3,7 +3,7 @@
 """One INSERT for thousands of rows of a model, for the suite's set-based writers."""
 
 
-def insert_rows(model, columns, constants=None, unless_stored=None):
+def insert_rows(model, columns, constants=None, on_conflict_do_nothing=None):
     """Insert a row of ``model`` for each position of the ``columns`` lists ({field: [values]}).
 
     One array parameter per column (unnest), whatever the number of rows; the
@@ -12,10 +12,10 @@ def insert_rows(model, columns, constants=None, unless_stored=None):
     input. Nothing else of ``create`` runs: the caller recomputes, checks and
     invalidates what its model needs. Returns the new ids in the order of the rows.
 
-    With ``unless_stored``, a column under a unique constraint, a row whose value is stored
-    already (by this transaction or by a concurrent one, which the insert waits for) is
-    skipped, as ``ON CONFLICT DO NOTHING`` does; its position gets None. The column's
-    non-null values must be distinct within the call.
+    With ``on_conflict_do_nothing`` (the columns of a unique constraint), a row that
+    conflicts with a stored one is left out instead of raising an IntegrityError; under
+    Odoo's REPEATABLE READ a conflict with a row this snapshot cannot see is a serialization
+    failure, retried by the caller's machinery. Callers leave out the rows they can see.
     """
     constants = constants or {}
     row_names = list(columns)
@@ -26,7 +26,7 @@ def insert_rows(model, columns, constants=None, unless_stored=None):
           FROM unnest({arrays}) WITH ORDINALITY AS new_row({row_columns}, position)
          ORDER BY position
         {on_conflict}
-        RETURNING id{returned_key}
+        RETURNING id
     """.format(
         table=model._table,
         names=", ".join('"%s"' % name for name in list(constants) + row_names),
@@ -35,19 +35,7 @@ def insert_rows(model, columns, constants=None, unless_stored=None):
         row_columns=", ".join('"%s"' % name for name in row_names),
         arrays=", ".join("%(row_{0})s::{1}[]".format(name, model._fields[name].column_type[1])
                          for name in row_names),
-        on_conflict='ON CONFLICT ("%s") DO NOTHING' % unless_stored if unless_stored else "",
-        returned_key=', "%s"' % unless_stored if unless_stored else "",
+        on_conflict="ON CONFLICT (%s) DO NOTHING" % ", ".join('"%s"' % name for name in on_conflict_do_nothing)
+        if on_conflict_do_nothing else "",
     ), dict(constants, uid=model.env.uid, **{"row_" + name: values for name, values in columns.items()}))
-    returned = model.env.cr.fetchall()
-    if not unless_stored:
-        return [row[0] for row in returned]
-    # RETURNING keeps the insertion order, which is the rows' order: walk both together.
-    ids, inserted = [], iter(returned)
-    pending = next(inserted, None)
-    for value in columns[unless_stored]:
-        if pending is not None and (value is None or pending[1] == value):
-            ids.append(pending[0])
-            pending = next(inserted, None)
-        else:
-            ids.append(None)
-    return ids
+    return [row[0] for row in model.env.cr.fetchall()]

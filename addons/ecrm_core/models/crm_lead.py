@@ -5,6 +5,10 @@ from odoo import api, models
 from ..timeline import host_events
 
 
+# a write of any of these may bring a lead a new event (the others' keys are stored already)
+LEAD_EVENT_FIELDS = {"stage_id", "probability", "active", "partner_id"}
+
+
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
@@ -15,15 +19,11 @@ class CrmLead(models.Model):
         return lead
 
     @api.multi
-    def action_set_won(self):
-        result = super().action_set_won()
-        self._ecrm_log_on_timeline()
-        return result
-
-    @api.multi
-    def action_set_lost(self):
-        result = super().action_set_lost()
-        self._ecrm_log_on_timeline()
+    def write(self, vals):
+        result = super().write(vals)
+        # won (set_won, or dragged to a won stage), lost, or linked to its customer at last
+        if LEAD_EVENT_FIELDS & set(vals):
+            self._ecrm_log_on_timeline()
         return result
 
     @api.multi
@@ -34,7 +34,8 @@ class CrmLead(models.Model):
     def _ecrm_timeline_rows(self):
         """(family, row) of the events each lead implies: created, then won or lost.
 
-        A lead without a customer is logged on the contact whose e-mail it came from, if any.
+        A lead without a customer waits for one: the address typed into the website form is
+        no proof of who sent it; once staff link the lead to its customer, it is logged.
         """
         leads = self.sudo().with_context(active_test=False)
         web_form = self.env.ref("utm.utm_medium_website", raise_if_not_found=False)

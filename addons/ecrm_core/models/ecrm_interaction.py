@@ -3,6 +3,7 @@
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..timeline import host_events
 from ..timeline import rows as interaction_rows
 from .bulk_insert import insert_rows
 
@@ -11,6 +12,10 @@ CHANNEL_LABELS = {"web_form": "Web form", "sms": "SMS", "eprocurement": "E-procu
 # the insert does not run them a second time, record by record.
 CHECKED_BY_ROWS = ("_check_interaction_type", "_check_source_document")
 CHANNEL_SELECTION = [(code, CHANNEL_LABELS.get(code, code.capitalize())) for code in interaction_rows.CHANNELS]
+
+
+def _company_key(values):
+    return values.get("company_id"), values.get("source_key")
 
 
 class EcrmInteraction(models.Model):
@@ -57,7 +62,7 @@ class EcrmInteraction(models.Model):
              "a ledger line): the same event is never logged twice.")
 
     _sql_constraints = [
-        ("source_key_unique", "unique(source_key)", "This event is on the timeline already."),
+        ("source_key_unique", "unique(company_id, source_key)", "This event is on the timeline already."),
     ]
 
     @api.model
@@ -105,14 +110,19 @@ class EcrmInteraction(models.Model):
 
         Every row is validated before anything is written; one bad row rejects
         the batch with a ValidationError naming each bad row by index. A row whose
-        ``source_key`` is on the timeline already (a retry, a replayed mail, a re-run
-        backfill) is not logged again: its position gets the stored entry's id, or False
-        when a concurrent transaction stored it and has not committed yet.
+        ``source_key`` is on the company's timeline already (a retry, a re-run import) is
+        not logged again: its position gets the stored entry's id. Keys of the form of the
+        host's own events (``mail:...``, ``sale.order,42:sale``) are the host hooks' alone.
         """
+        return self._log_many(vals_list)
+
+    @api.model
+    def _log_many(self, vals_list, host_keys=False):
         self.check_access_rights("create")
         vals_list = self._own_author(vals_list)
         existing = self._existing_ids(interaction_rows.referenced_ids(vals_list))
-        problems = interaction_rows.validate(vals_list, existing, set(self.env.registry.models))
+        problems = interaction_rows.validate(vals_list, existing, set(self.env.registry.models),
+                                             reserved_key=None if host_keys else host_events.is_host_key)
         if problems:
             raise ValidationError(interaction_rows.format_problems(problems))
         defaults = self.default_get(["company_id", "user_id", "date", "direction"])
@@ -120,9 +130,9 @@ class EcrmInteraction(models.Model):
         commercial = self._commercial_partners({values["partner_id"] for values in values_list})
         for values in values_list:
             values["commercial_partner_id"] = commercial[values["partner_id"]]
-        stored = self._ids_by_source_key([values.get("source_key") for values in values_list])
+        stored = self._ids_by_source_key(map(_company_key, values_list))
         fresh = [position for position in interaction_rows.first_of_each_key(values_list)
-                 if values_list[position].get("source_key") not in stored]
+                 if _company_key(values_list[position]) not in stored]
         try:
             # A rule or constraint failing after the insert must take every row
             # with it, even for a caller that catches the error and carries on.
@@ -131,27 +141,23 @@ class EcrmInteraction(models.Model):
         except Exception:
             self.invalidate_cache()
             raise
+        self.browse(new_ids)._after_log()
+        for position, new_id in zip(fresh, new_ids):
+            if values_list[position].get("source_key"):  # a key given twice: both positions get this entry
+                stored[_company_key(values_list[position])] = new_id
         by_position = dict(zip(fresh, new_ids))
-        self.browse([new_id for new_id in new_ids if new_id])._after_log()
-        raced = []
-        for position, new_id in by_position.items():
-            key = values_list[position].get("source_key")
-            if key and new_id:
-                stored[key] = new_id  # a key given twice in the batch: both positions get this entry
-            elif key:
-                raced.append(key)
-        stored.update(self._ids_by_source_key(raced))
-        return [by_position.get(position) or stored.get(values.get("source_key"), False)
+        return [by_position.get(position) or stored[_company_key(values)]
                 for position, values in enumerate(values_list)]
 
     @api.model
-    def _ids_by_source_key(self, keys):
-        """{source key: id} of the entries stored under any of ``keys``, in one query."""
-        keys = tuple({key for key in keys if key})
-        if not keys:
+    def _ids_by_source_key(self, company_keys):
+        """{(company id, source key): id} of the entries stored under any of ``company_keys``."""
+        wanted = tuple({pair for pair in company_keys if pair[1]})
+        if not wanted:
             return {}
-        self.env.cr.execute("SELECT source_key, id FROM ecrm_interaction WHERE source_key IN %s", (keys,))
-        return dict(self.env.cr.fetchall())
+        self.env.cr.execute("SELECT company_id, source_key, id FROM ecrm_interaction "
+                            "WHERE (company_id, source_key) IN %s", (wanted,))
+        return {(company_id, key): record_id for company_id, key, record_id in self.env.cr.fetchall()}
 
     @api.model
     def _log_in_pages(self, vals_list, page_size=1000):
@@ -225,21 +231,23 @@ class EcrmInteraction(models.Model):
         One INSERT from column arrays (``insert_rows``) is what makes a batch of
         1,000 cheap. Stored computed fields the rows do not carry (such as those
         other modules add) are recomputed, and Python constraints (but those rows.py already applied) and
-        record rules are checked, as ``create`` would. Returns the ids in the rows' order, None
-        for a row whose source key a concurrent transaction stored first.
+        record rules are checked, as ``create`` would. Returns the ids in the rows' order.
         """
         # Column names come from rows.ALLOWED_KEYS and default_get, never from the caller.
         if not values_list:
             return []
         columns = sorted({column for values in values_list for column in values})
-        new_ids = insert_rows(self, {
+        # Keys the snapshot does not show yet: a concurrent transaction's. ON CONFLICT waits for it;
+        # if it commits, PostgreSQL (REPEATABLE READ) raises a serialization failure, which Odoo's
+        # RPC layer and queue_job retry and the retry finds the entry: no duplicate, no IntegrityError.
+        records = self.browse(insert_rows(self, {
             column: [values.get(column) for values in values_list] for column in columns},
-            unless_stored="source_key" if "source_key" in columns else None)
-        records = self.browse([new_id for new_id in new_ids if new_id])
+            on_conflict_do_nothing=("company_id", "source_key") if "source_key" in columns else None))
         for field in self._fields.values():
             if field.store and field.compute and field.name not in columns:
                 self.env.add_todo(field, records)
-        self.recompute()
+        if self.env.recompute:  # inside the host's own recompute (a reconcile paying an invoice), it finishes ours
+            self.recompute()
         records._run_constraints(columns, skip=CHECKED_BY_ROWS)
         records.check_access_rule("create")
-        return new_ids
+        return records.ids

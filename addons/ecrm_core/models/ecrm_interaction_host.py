@@ -5,10 +5,18 @@
 Each host model says which events a record of it implies (``_ecrm_timeline_rows``); this
 logs them, under the company's Settings, with the keys that make a second logging a no-op.
 """
+import logging
+
+import psycopg2
+
 from odoo import api, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import email_split
 
 from ..timeline import host_events
+from ..timeline.rows import MAX_ROWS
+
+_logger = logging.getLogger(__name__)
 
 
 def sender_address(email_from):
@@ -21,18 +29,23 @@ class EcrmInteraction(models.Model):
     _inherit = "ecrm.interaction"
 
     @api.model
-    def _host_families_on(self):
-        company = self.env.user.company_id.sudo()
+    def _host_families_on(self, company=None):
+        company = (company or self.env.user.company_id).sudo()
         return {family for family in host_events.FAMILIES if company["ecrm_log_host_%s" % family]}
 
     @api.model
     def _host_row(self, kind, partner, record, event_key, name, date=None, body=None):
-        """(family, log_many row) of one host event of ``record`` for its customer ``partner``."""
+        """(family, log_many row) of one host event of ``record`` for its customer ``partner``.
+
+        The entry belongs to the document's company (else the acting user's), whose Settings
+        say whether it is logged.
+        """
+        company = "company_id" in record._fields and record.sudo().company_id or self.env.user.company_id
         row = {
             "partner_id": partner.id, "channel": kind.channel, "direction": kind.direction,
             "interaction_type": kind.code, "subject": host_events.subject(kind, name),
             "res_model": record._name, "res_id": record.id, "source_key": event_key,
-            "user_id": self.env.uid,
+            "user_id": self.env.uid, "company_id": company.id,
         }
         if date:
             row["date"] = date
@@ -41,23 +54,55 @@ class EcrmInteraction(models.Model):
         return kind.family, row
 
     @api.model
-    def _log_host_rows(self, family_rows, families=None):
-        """Log the rows whose family the Settings (or ``families``) turn on; their ids.
-
-        As superuser: whoever confirms the order or posts the invoice, eCRM groups or not,
-        the customer's timeline gets the event; ``user_id`` keeps who did it.
-        """
-        families = self._host_families_on() if families is None else families
-        rows = [row for family, row in family_rows if family in families]
-        return self.sudo().log_many(rows) if rows else []
+    def _host_rows_switched_on(self, family_rows):
+        """The rows of ``family_rows`` whose family their company's Settings log."""
+        families = {}
+        rows = []
+        for family, row in family_rows:
+            company_id = row["company_id"]
+            if company_id not in families:
+                families[company_id] = self._host_families_on(self.env["res.company"].browse(company_id))
+            if family in families[company_id]:
+                rows.append(row)
+        return rows
 
     @api.model
-    def _host_customers(self, res_model, res_ids):
+    def _log_host_rows(self, family_rows):
+        """Log the host events whose company's Settings turn their family on; their ids.
+
+        As superuser: whoever confirms the order or posts the invoice, eCRM groups or not,
+        the customer's timeline gets the event, and ``user_id`` keeps who did it. The host's
+        operation never fails for the timeline's sake: a concurrency error goes up, to be
+        retried with the operation, as the host's own would; anything else is logged.
+        """
+        rows = self._host_rows_switched_on(family_rows)
+        # most writes that could bring an event bring none new (a lead edited once more): one query
+        stored = self._ids_by_source_key((row["company_id"], row["source_key"]) for row in rows)
+        rows = [row for row in rows if (row["company_id"], row["source_key"]) not in stored]
+        if not rows:
+            return []
+        Interaction = self.sudo()
+        try:
+            with self.env.cr.savepoint():
+                return [record_id for start in range(0, len(rows), MAX_ROWS)
+                        for record_id in Interaction._log_many(rows[start:start + MAX_ROWS], host_keys=True)]
+        except psycopg2.OperationalError as error:
+            if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise
+            _logger.exception("%d host event(s) could not be logged on the timeline", len(rows))
+        except Exception:
+            _logger.exception("%d host event(s) could not be logged on the timeline", len(rows))
+        self.invalidate_cache()
+        return []
+
+    @api.model
+    def _host_customers(self, res_model, res_ids, by_email=False):
         """{record id: its customer (res.partner)} for records of ``res_model``.
 
-        A customer is the record itself, or its ``partner_id``; failing that, the contact with
-        the address in its ``email_from`` or ``email`` (a lead from the website, a mailing-list
-        subscriber). Records with neither are left out.
+        A customer is the record itself, or its ``partner_id``. With ``by_email`` (for records
+        whose address the company keeps itself, such as its mailing lists' subscribers, never
+        one that anyone can type, such as a website lead's), failing that, the contact with the
+        address in its ``email_from`` or ``email``. Records with neither are left out.
         """
         if res_model not in self.env:
             return {}
@@ -70,10 +115,10 @@ class EcrmInteraction(models.Model):
             customers = {record.id: record.partner_id for record in records if record.partner_id}
         email_field = next((name for name in ("email_from", "email") if name in records._fields), None)
         unmatched = records.filtered(lambda record: record.id not in customers)
-        if email_field and unmatched:
-            by_email = self._host_partners_by_email(sender_address(record[email_field]) for record in unmatched)
+        if by_email and email_field and unmatched:
+            by_address = self._host_partners_by_email(sender_address(record[email_field]) for record in unmatched)
             for record in unmatched:
-                partner = by_email.get(sender_address(record[email_field]))
+                partner = by_address.get(sender_address(record[email_field]))
                 if partner:
                     customers[record.id] = partner
         return customers

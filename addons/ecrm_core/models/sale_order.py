@@ -18,17 +18,21 @@ class SaleOrder(models.Model):
             self.env["res.partner"]._ecrm_recompute_360(self.mapped("partner_id").ids)
         moved = self.filtered(lambda order: order.state != states_before.get(order.id, order.state))
         if moved:
-            self.env["ecrm.interaction"]._log_host_rows(moved._ecrm_timeline_rows())
+            # sent by the composer's "Send by e-mail": its e-mail is the entry (mail_message.py)
+            skip = ("sent",) if self.env.context.get("mark_so_as_sent") else ()
+            self.env["ecrm.interaction"]._log_host_rows(moved._ecrm_timeline_rows(skip))
         return result
 
     @api.multi
-    def _ecrm_timeline_rows(self):
+    def _ecrm_timeline_rows(self, skip=()):
         """(family, row) of the events each order's state implies: sent, placed, confirmed, cancelled."""
         Interaction = self.env["ecrm.interaction"]
         rows = []
         for order in self.sudo():
             from_shop = order.team_id.team_type == "website"
             for event in host_events.sale_events(order.state, from_shop):
+                if event.name in skip:
+                    continue
                 date = {"sale": order.confirmation_date, "placed": order.date_order}.get(event.name, order.write_date)
                 rows.append(Interaction._host_row(
                     event.kind, order.partner_id, order,

@@ -1,5 +1,11 @@
 """The host's own events reach the customer's timeline, once each, as the Settings say."""
+import json
+from unittest.mock import patch
+
+from odoo.exceptions import ValidationError
 from odoo.tests.common import at_install, post_install
+
+from odoo.addons.ecrm_core.models import ecrm_timeline_backfill
 
 from .common import OrderCase
 
@@ -26,34 +32,44 @@ class TestHostEvents(OrderCase):
     def test_a_message_sent_from_the_customers_chatter_is_an_outbound_email(self):
         message = self.contact.sudo(self.staff).message_post(
             body="<p>Your survey is booked for Tuesday.</p>", subject="Survey", message_type="comment",
-            subtype="mail.mt_comment")
+            subtype="mail.mt_comment", partner_ids=self.contact.ids)
         entry = self.entries(interaction_type="email_sent")
         self.assertEqual(len(entry), 1)
         self.assertEqual((entry.channel, entry.direction, entry.subject), ("email", "outbound", "Survey"))
         self.assertEqual(entry.body.strip(), "Your survey is booked for Tuesday.")
-        self.assertEqual(entry.source_key, "mail:%s" % message.message_id)
+        self.assertEqual(entry.source_key, "mail:%s:%d" % (message.message_id, self.contact.id))
         self.assertEqual((entry.res_model, entry.res_id, entry.user_id), ("res.partner", self.contact.id, self.staff))
 
-    def test_an_internal_note_or_a_tracking_notification_is_not_customer_contact(self):
+    def test_a_note_a_notification_or_a_message_not_addressed_to_the_customer_is_not_contact(self):
         self.contact.message_post(body="Difficult customer", subtype="mail.mt_note", message_type="comment")
         self.contact.message_post(body="Stage changed", message_type="notification")
+        self.contact.sudo(self.staff).message_post(body="@colleague can you call her?", message_type="comment",
+                                                   subtype="mail.mt_comment")
         self.assertFalse(self.entries())
 
-    def test_an_email_from_the_customer_is_inbound_and_a_replayed_one_is_logged_once(self):
+    def test_messages_on_documents_the_timeline_does_not_follow_stay_there(self):
+        self.env["mail.message"].create({
+            "model": "res.users", "res_id": self.staff.id, "message_type": "email", "body": "Payslip query",
+            "author_id": self.contact.id, "subtype_id": self.env.ref("mail.mt_comment").id})
+        self.assertFalse(self.entries())
+
+    def test_an_email_from_the_customer_is_inbound_and_one_posted_twice_is_logged_once(self):
         for _attempt in range(2):
             self.contact.message_post(body="Can the fitter come earlier?", subject="Re: Survey",
                                       message_type="email", author_id=self.contact.id,
                                       message_id="<reply-42@kirklees.example>", subtype="mail.mt_comment")
         entry = self.entries(interaction_type="email_received")
         self.assertEqual(len(entry), 1)
-        self.assertEqual((entry.direction, entry.source_key), ("inbound", "mail:<reply-42@kirklees.example>"))
+        self.assertEqual((entry.direction, entry.source_key),
+                         ("inbound", "mail:<reply-42@kirklees.example>:%d" % self.contact.id))
 
     def test_an_email_through_the_mail_gateway_lands_on_the_customers_timeline(self):
         raw = ("From: Janet Holroyd <janet.holroyd@kirklees.example>\r\nTo: sales@example.com\r\n"
                "Subject: Stairlift quote\r\nMessage-ID: <gateway-1@kirklees.example>\r\n"
                "Date: Tue, 01 Dec 2026 09:30:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
                "Please send me a quote for a curved stairlift.\r\n")
-        self.env["mail.thread"].message_process("res.partner", raw, thread_id=self.contact.id)
+        for _replayed in range(2):  # the gateway drops the replay; the key would too
+            self.env["mail.thread"].message_process("res.partner", raw, thread_id=self.contact.id)
         entry = self.entries(interaction_type="email_received")
         self.assertEqual(len(entry), 1)
         self.assertEqual(entry.subject, "Stairlift quote")
@@ -62,7 +78,8 @@ class TestHostEvents(OrderCase):
 
     def test_a_message_on_an_order_goes_to_the_orders_customer_and_rolls_up_to_its_company(self):
         order = self.order(self.contact, 250.0, confirm=False)
-        order.message_post(body="Delivery next week", message_type="comment", subtype="mail.mt_comment")
+        order.message_post(body="Delivery next week", message_type="comment", subtype="mail.mt_comment",
+                           partner_ids=self.contact.ids)
         entry = self.entries(interaction_type="email_sent")
         self.assertEqual((entry.res_model, entry.res_id), ("sale.order", order.id))
         self.assertEqual(entry.commercial_partner_id, self.company_partner)
@@ -72,7 +89,9 @@ class TestHostEvents(OrderCase):
     def test_an_order_logs_sent_confirmed_and_cancelled_once_each(self):
         order = self.order(self.contact, 250.0, confirm=False)
         action = order.action_quotation_send()  # the form's "Send by e-mail", through its composer
-        self.env["mail.compose.message"].with_context(action["context"]).create({}).send_mail()
+        composer = self.env["mail.compose.message"].with_context(action["context"]).create({})
+        composer.onchange_template_id_wrapper()  # as the form does: the template addresses the customer
+        composer.send_mail()
         self.assertEqual(order.state, "sent")
         self.assertEqual(self.types(), ["quotation_sent"], "the quotation's e-mail is the quotation sent")
         order.sudo(self.staff).action_confirm()
@@ -80,6 +99,8 @@ class TestHostEvents(OrderCase):
         order.action_draft()
         order.action_confirm()
         self.assertEqual(self.types(), ["order_cancelled", "order_confirmed", "quotation_sent"])
+        sent = self.entries(interaction_type="quotation_sent")
+        self.assertTrue(sent.source_key.startswith("mail:"), "the composer's e-mail is the quotation sent")
         confirmed = self.entries(interaction_type="order_confirmed")
         self.assertEqual((confirmed.source_key, confirmed.user_id), ("sale.order,%d:sale" % order.id, self.staff))
         self.assertEqual(confirmed.subject, "Order %s confirmed" % order.name)
@@ -125,13 +146,16 @@ class TestHostEvents(OrderCase):
 
     # ---- leads ----
 
-    def test_a_web_form_lead_finds_its_customer_by_email_then_is_won(self):
+    def test_a_web_form_lead_waits_for_staff_to_link_its_customer_then_is_won_by_its_stage(self):
         lead = self.env["crm.lead"].create({
             "name": "Bath lift enquiry", "email_from": "Janet <JANET.HOLROYD@kirklees.example>",
             "medium_id": self.env.ref("utm.utm_medium_website").id, "description": "Call after 2pm"})
+        self.assertFalse(self.entries(), "an address typed into a form proves nothing")
+        lead.partner_id = self.contact
         created = self.entries(interaction_type="lead_created")
         self.assertEqual((created.channel, created.res_id, created.body), ("web_form", lead.id, "Call after 2pm"))
-        lead.action_set_won()
+        won_stage = self.env["crm.stage"].search([("probability", "=", 100)], limit=1)
+        lead.write({"stage_id": won_stage.id, "probability": 100})  # dragged to Won in the pipeline
         self.assertEqual(self.types(), ["lead_created", "lead_won"])
 
     def test_a_lost_lead_and_a_lead_nobody_can_be_matched_to(self):
@@ -158,10 +182,36 @@ class TestHostEvents(OrderCase):
     def test_a_family_switched_off_in_settings_is_not_logged(self):
         self.env.user.company_id.write({"ecrm_log_host_sale": False, "ecrm_log_host_email": False})
         self.order(self.contact, 250.0)
-        self.contact.message_post(body="Hello", message_type="comment", subtype="mail.mt_comment")
+        self.contact.message_post(body="Hello", message_type="comment", subtype="mail.mt_comment",
+                                  partner_ids=self.contact.ids)
         self.assertFalse(self.entries())
 
     # ---- keys ----
+
+    def test_an_integrator_cannot_take_a_host_events_key(self):
+        order = self.order(self.contact, 250.0, confirm=False)
+        with self.assertRaisesRegex(ValidationError, "form of the host's own events' keys"):
+            self.Interaction.log_many([self.row(source_key="sale.order,%d:sale" % order.id)])
+        order.action_confirm()
+        self.assertEqual(self.types(), ["order_confirmed"])
+
+    def test_a_host_event_that_cannot_be_logged_does_not_stop_the_host(self):
+        order = self.order(self.contact, 250.0, confirm=False)
+        with patch.object(type(self.Interaction), "_log_many", side_effect=ValueError("broken")), \
+                self.assertLogs("odoo.addons.ecrm_core.models.ecrm_interaction_host", "ERROR"):
+            order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_an_entry_belongs_to_its_documents_company_whose_settings_apply(self):
+        other = self.env["res.company"].create({"name": "Calder Mobility (test)", "ecrm_log_host_sale": False})
+        self.env.user.company_ids |= other
+        order = self.order(self.contact, 250.0, confirm=False)
+        order.company_id = other
+        order.action_confirm()
+        self.assertFalse(self.entries())
+        other.ecrm_log_host_sale = True
+        order.action_cancel()
+        self.assertEqual(self.entries().mapped("company_id"), other)
 
     def test_log_many_writes_a_source_key_once_and_returns_the_stored_id(self):
         first = self.Interaction.log_many([self.row(source_key="import:7"), self.row(source_key="import:7")])
@@ -183,7 +233,8 @@ class TestTimelineBackfill(OrderCase):
         families = ["ecrm_log_host_%s" % family for family in ("email", "sale", "invoice", "lead", "activity")]
         company.write(dict.fromkeys(families, False))  # history made before the suite logged it
         self.order(self.contact, 120.0)
-        self.contact.message_post(body="Old e-mail", message_type="comment", subtype="mail.mt_comment")
+        self.contact.message_post(body="Old e-mail", message_type="comment", subtype="mail.mt_comment",
+                                  partner_ids=self.contact.ids)
         self.env["crm.lead"].create({"name": "Old lead", "partner_id": self.individual.id})
         company.write(dict.fromkeys(families, True))
 
@@ -198,19 +249,42 @@ class TestTimelineBackfill(OrderCase):
     def test_a_count_reports_per_type_and_logs_nothing_then_a_run_logs_it_and_a_rerun_nothing(self):
         count = self.run_backfill(dry_run=True)
         self.assertEqual(self.mine(), 0)
-        import json
         counts = json.loads(count.counts)
-        self.assertGreaterEqual(counts.get("order_confirmed", 0), 1)
-        self.assertGreaterEqual(counts.get("email_sent", 0), 1)
-        self.assertGreaterEqual(counts.get("lead_created", 0), 1)
         self.run_backfill(dry_run=False)
         self.assertEqual(self.mine(), 3)
+        logged = self.Interaction.search([("partner_id", "in", [self.contact.id, self.individual.id])])
+        self.assertEqual(sorted(logged.mapped("interaction_type")), ["email_sent", "lead_created", "order_confirmed"])
+        everything = self.Interaction.search([("source_key", "!=", False)])
+        # the count counted exactly what the run logged (the demo's history included)
+        logged_now = {code: everything.filtered(lambda entry: entry.interaction_type == code
+                                                 and entry.create_date >= count.create_date)
+                      for code in counts}
+        self.assertEqual({code: len(entries) for code, entries in logged_now.items()}, counts)
         confirmed = self.Interaction.search([("partner_id", "=", self.contact.id),
                                              ("interaction_type", "=", "order_confirmed")])
         self.assertEqual(len(confirmed), 1)
         rerun = self.run_backfill(dry_run=False)
         self.assertEqual(json.loads(rerun.counts), {})
         self.assertEqual(self.mine(), 3)
+
+    def test_pages_follow_one_another_by_id_and_miss_nothing(self):
+        messages = self.env["mail.message"].search_count(ecrm_timeline_backfill.SOURCES[0][1])
+        self.assertGreater(messages, 20, "several pages of messages")
+        pages = []
+        page = type(self.Backfill)._page
+
+        def counted_page(backfill, model, domain, after_id):
+            records = page(backfill, model, domain, after_id)
+            pages.append((model, after_id, len(records)))
+            return records
+
+        with patch.object(ecrm_timeline_backfill, "PAGE_SIZE", 10), \
+                patch.object(type(self.Backfill), "_page", counted_page):
+            self.run_backfill(dry_run=False)
+        self.assertEqual(self.mine(), 3)
+        message_pages = [page for page in pages if page[0] == "mail.message"]
+        self.assertEqual(sum(size for _model, _after, size in message_pages), messages)
+        self.assertEqual(len(message_pages), messages // 10 + 1)
 
 
 @at_install(False)

@@ -5,6 +5,7 @@ each under a key of its own. Live hooks and the backfill both do exactly that, s
 logged live is never logged again by a backfill, and a backfill run twice writes nothing.
 """
 import hashlib
+import re
 from collections import namedtuple
 
 # ``family`` is the Settings switch that turns the event on or off; ``subject`` takes the
@@ -77,6 +78,8 @@ ALL_KINDS = (EMAIL_RECEIVED, EMAIL_SENT, QUOTATION_SENT, ORDER_CONFIRMED, ORDER_
     + tuple(MAILING_RESPONSES.values())
 
 MAX_MESSAGE_ID_IN_KEY = 200
+# "mail:...", "mail.message,12:7" or "sale.order,42:sale": reserved for the host's hooks
+HOST_KEY = re.compile(r"^(mail:|[a-z_][a-z0-9_]*(\.[a-z0-9_]+)+,\d+:)")
 
 
 def document_key(model, res_id, event_name):
@@ -88,18 +91,24 @@ def document_key(model, res_id, event_name):
     return "%s,%d:%s" % (model, res_id, event_name)
 
 
-def message_key(message_id, record_id):
-    """The key of a mail message: its Message-ID, which a replayed mail keeps.
+def message_key(message_id, record_id, partner_id):
+    """The key of a mail message on one customer's timeline: its Message-ID, which a replayed
+    mail keeps, and the customer (one mail routed to two customers is an entry on each).
 
-    A message without one is told apart by its mail.message id; a very long one is hashed
-    to fit the key.
+    A message without a Message-ID is told apart by its mail.message id; a very long one is
+    hashed to fit the key.
     """
     message_id = (message_id or "").strip()
     if not message_id:
-        return "mail.message,%d" % record_id
+        return "mail.message,%d:%d" % (record_id, partner_id)
     if len(message_id) > MAX_MESSAGE_ID_IN_KEY:
         message_id = "sha1:" + hashlib.sha1(message_id.encode("utf-8", "replace")).hexdigest()
-    return "mail:%s" % message_id
+    return "mail:%s:%d" % (message_id, partner_id)
+
+
+def is_host_key(key):
+    """Whether ``key`` has the form of a host event's key, which only the host's hooks write."""
+    return bool(HOST_KEY.match(key or ""))
 
 
 def sale_events(state, from_shop):

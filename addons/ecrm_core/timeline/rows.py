@@ -99,7 +99,7 @@ def parse_date(value):
         "date %r is not a date; use 'YYYY-MM-DD HH:MM:SS' (UTC) or 'YYYY-MM-DD'" % (value,))
 
 
-def _row_problems(row, existing, known_models):
+def _row_problems(row, existing, known_models, reserved_key=None):
     if not isinstance(row, dict):
         yield "is not a dictionary of field values"
         return
@@ -148,6 +148,8 @@ def _row_problems(row, existing, known_models):
     key = row.get("source_key")
     if isinstance(key, str) and (not key.strip() or len(key) > MAX_SOURCE_KEY):
         yield "source_key must be 1 to %d characters, got %d" % (MAX_SOURCE_KEY, len(key.strip()))
+    elif isinstance(key, str) and reserved_key and reserved_key(key):
+        yield "source_key %r has the form of the host's own events' keys; use a prefix of your own" % key
 
     res_model, res_id = row.get("res_model") or None, row.get("res_id") or None
     if bool(res_model) != bool(res_id):
@@ -161,11 +163,12 @@ def _row_problems(row, existing, known_models):
             yield "source document %s,%d does not exist" % (res_model, res_id)
 
 
-def validate(rows, existing, known_models):
+def validate(rows, existing, known_models, reserved_key=None):
     """Return the list of problems of a batch (empty when it may be logged).
 
     ``existing`` maps model name -> set of ids found in the database for
-    ``referenced_ids(rows)``; ``known_models`` is the set of model names.
+    ``referenced_ids(rows)``; ``known_models`` is the set of model names; ``reserved_key``
+    tells the source keys this caller may not use.
     """
     if not isinstance(rows, (list, tuple)):
         return [Problem("-", "expected a list of dictionaries, got %s" % type(rows).__name__)]
@@ -176,19 +179,19 @@ def validate(rows, existing, known_models):
     return [
         Problem(index, message)
         for index, row in enumerate(rows)
-        for message in _row_problems(row, existing, known_models)
+        for message in _row_problems(row, existing, known_models, reserved_key)
     ]
 
 
 def first_of_each_key(rows):
-    """Positions of the rows to store: a source key repeated within one batch counts once."""
+    """Positions of the rows to store: a company's source key repeated in one batch counts once."""
     seen, positions = set(), []
     for position, row in enumerate(rows):
         key = row.get("source_key")
         if key:
-            if key in seen:
+            if (row.get("company_id"), key) in seen:
                 continue
-            seen.add(key)
+            seen.add((row.get("company_id"), key))
         positions.append(position)
     return positions
 

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from odoo import api, models
 
+from odoo.addons.ecrm_core.models.mail_message import CUSTOMER_DOCUMENTS
 from odoo.addons.ecrm_core.timeline import host_events
 
 
@@ -54,4 +55,5 @@ class MailMailStatistics(models.Model):
             by_model[stat.model].add(stat.res_id)
         Interaction = self.env["ecrm.interaction"]
         return {(model, res_id): partner for model, ids in by_model.items()
-                for res_id, partner in Interaction._host_customers(model, ids).items()}
+                for res_id, partner in Interaction._host_customers(
+                    model, ids, by_email=CUSTOMER_DOCUMENTS.get(model, False)).items()}

@@ -41,12 +41,22 @@ def test_a_lead_is_created_then_won_or_lost_never_both():
     assert names(host_events.lead_events(False, won=False, lost=True)) == ["created", "lost"]
 
 
-def test_a_message_is_keyed_by_its_message_id_or_its_record_when_it_has_none():
-    assert host_events.message_key(" <a@b.example> ", 5) == "mail:<a@b.example>"
-    assert host_events.message_key("", 5) == host_events.message_key(None, 5) == "mail.message,5"
-    long_key = host_events.message_key("<%s@b.example>" % ("x" * 500), 5)
+def test_a_message_is_keyed_by_its_message_id_and_customer_or_its_record_when_it_has_none():
+    assert host_events.message_key(" <a@b.example> ", 5, 7) == "mail:<a@b.example>:7"
+    assert host_events.message_key("<a@b.example>", 5, 8) != host_events.message_key("<a@b.example>", 5, 7)
+    assert host_events.message_key("", 5, 7) == host_events.message_key(None, 5, 7) == "mail.message,5:7"
+    long_key = host_events.message_key("<%s@b.example>" % ("x" * 500), 5, 7)
     assert long_key.startswith("mail:sha1:") and len(long_key) <= rows.MAX_SOURCE_KEY
-    assert host_events.message_key("<%s@b.example>" % ("x" * 500), 6) == long_key
+    assert host_events.message_key("<%s@b.example>" % ("x" * 500), 6, 7) == long_key
+
+
+@pytest.mark.parametrize("key, reserved", [
+    ("mail:<a@b.example>:7", True), ("mail.message,5:7", True), ("sale.order,42:sale", True),
+    ("account.invoice,7:paid", True), ("import:7", False), ("crm-export:4711", False),
+    ("phone-system:call-88213", False), ("sage:SI-0042", False),
+])
+def test_the_hosts_key_forms_are_reserved_and_integrators_own_prefixes_are_not(key, reserved):
+    assert host_events.is_host_key(key) is reserved
 
 
 def test_keys_of_one_document_differ_by_event_and_fit_the_column():
@@ -69,3 +79,5 @@ def test_a_source_key_repeated_in_a_batch_is_stored_once_and_a_blank_one_is_refu
     problems = rows.validate([{"partner_id": 7, "channel": "email", "interaction_type": "x", "source_key": " "}],
                              {"res.partner": {7}}, set())
     assert [p.message for p in problems] == ["source_key must be 1 to 255 characters, got 0"]
+    assert rows.first_of_each_key([{"source_key": "a", "company_id": 1}, {"source_key": "a", "company_id": 2}]) \
+        == [0, 1], "a key is a company's"
