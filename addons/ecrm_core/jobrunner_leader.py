@@ -182,3 +182,19 @@ def patch_queue_job_runner():
 
     run._ecrm_leader = True
     cls.run, cls.stop = run, stop
+    fix_remove_db(runner_module.ChannelManager)
+
+
+def fix_remove_db(channel_manager_class):
+    """queue_job 11.0's ChannelManager.remove_db deletes from the dict it iterates.
+
+    Its runner calls it to recover from any error (a 503 from the proxy while a node dies):
+    the RuntimeError leaves the old jobs in their channels, counted as running for ever, so
+    the re-initialised runner never starts the new ones (seen as jobs pending past their eta).
+    """
+    def remove_db(self, db_name):
+        for job in list(self._jobs_by_uuid.values()):
+            if job.db_name == db_name:
+                job.channel.remove(job)
+                del self._jobs_by_uuid[job.uuid]
+    channel_manager_class.remove_db = remove_db

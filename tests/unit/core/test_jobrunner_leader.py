@@ -140,3 +140,19 @@ def test_a_leader_whose_lock_session_dies_stops_and_stands_again(db_name):
     runner.stop()
     thread.join(10)
     assert not thread.is_alive() and not lock.connections
+
+
+def test_a_runner_recovering_from_an_error_forgets_its_jobs():
+    """queue_job 11.0's remove_db raised 'dictionary changed size during iteration' and left the
+    jobs counted as running, so the re-initialised runner started no new job (fix_remove_db)."""
+    from odoo.addons.queue_job.jobrunner.channels import ChannelManager
+    from odoo.addons.ecrm_core.jobrunner_leader import fix_remove_db
+    fix_remove_db(ChannelManager)
+    manager = ChannelManager()
+    manager.simple_configure("root:1")
+    for seq in range(3):
+        manager.notify("db", "root", "uuid-%d" % seq, seq, 0, 10, None, "started")
+    manager.notify("other", "root", "uuid-other", 9, 0, 10, None, "pending")
+    manager.remove_db("db")
+    assert list(manager._jobs_by_uuid) == ["uuid-other"]
+    assert [job.uuid for job in manager.get_jobs_to_run(0)] == ["uuid-other"]  # capacity free again
