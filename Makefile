@@ -1,4 +1,4 @@
-.PHONY: setup test stop bench fuzz cluster cluster-stop
+.PHONY: setup test stop bench fuzz cluster cluster-stop bench-cluster
 # First command: everything from a fresh machine to a running demo on 127.0.0.1:8069.
 setup:
 	./scripts/setup.sh
@@ -18,3 +18,6 @@ cluster:
 	./scripts/cluster.sh start
 cluster-stop:
 	./scripts/cluster.sh stop
+# Load through the cluster's proxy: 10 buyers, 5 minutes (BENCH_ARGS="--minutes 2 --kill-node-at-half")
+bench-cluster:
+	./.venv/bin/python -u bench/bench_cluster.py $(BENCH_ARGS)
