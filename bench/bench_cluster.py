@@ -82,9 +82,17 @@ class Buyer(threading.Thread):
         status = response.status_code
         if reposts:
             self.results.event("re-post answered %d" % status)
+        body = response.content
         if status == 202:
             status = self.poll(response.headers["Location"])
-        self.results.record(document_id, status, time.perf_counter() - started, reposts)
+            body = None
+        self.results.record(document_id, status, time.perf_counter() - started, reposts, body)
+
+    def repost(self, document_id):
+        """(status, body) of the same order sent once more."""
+        response = self.session.post(self.url + "/ecrm/eprocurement/peppol-order", data=order_payload(document_id),
+                                     headers=self.headers, timeout=300)
+        return response.status_code, response.content
 
     @staticmethod
     def from_proxy(response):
@@ -125,11 +133,14 @@ class Results:
     def __init__(self):
         self.lock = threading.Lock()
         self.orders = {}  # document id -> (final status, seconds, re-posts)
+        self.acknowledgements = {}  # document id -> the 201's body
         self.events = collections.Counter()
 
-    def record(self, document_id, status, seconds, reposts):
+    def record(self, document_id, status, seconds, reposts, body=None):
         with self.lock:
             self.orders[document_id] = (status, seconds, reposts)
+            if status == 201 and body:
+                self.acknowledgements[document_id] = body
 
     def event(self, name):
         with self.lock:
@@ -215,6 +226,21 @@ def check_orders(rpc, buyers, results):
     return duplicates, missing, twice, unprocessed
 
 
+def check_reposts(buyers, results):
+    """Send again every re-posted order and each buyer's first and last: each must answer 409
+    with the acknowledgement the buyer first got (whichever node processed it, the dead one too)."""
+    answers = collections.Counter()
+    for buyer in buyers:
+        mine = sorted((doc for doc in results.acknowledgements if doc.startswith(buyer.prefix)),
+                      key=lambda doc: int(doc.rsplit("-", 1)[1]))
+        sample = set(mine[:1] + mine[-1:]) | {doc for doc in mine if results.orders[doc][2]}
+        for document_id in sorted(sample):
+            status, body = buyer.repost(document_id)
+            answers["409, original acknowledgement" if status == 409 and body == results.acknowledgements[document_id]
+                    else "%d%s" % (status, ", another body" if status == 409 else "")] += 1
+    return answers
+
+
 def runjobs_per_node(log_offset):
     """How many /queue_job/runjob calls the proxy sent to each node since ``log_offset`` (its log)."""
     counts = collections.Counter()
@@ -282,13 +308,15 @@ def main():
     for thread in threads:
         thread.join()
     elapsed = time.time() - start
+    per_node = (dict(sorted(requests_per_node(log_offset).items())), dict(sorted(runjobs_per_node(log_offset).items())))
     left = drain(rpc, since, 60 * args.drain_minutes)
     duplicates, missing, twice, unprocessed = check_orders(rpc, buyers, results)
+    reposts = check_reposts(threads, results)
 
     latencies = [seconds for _status, seconds, _reposts in results.orders.values()]
     statuses = collections.Counter(status for status, _s, _r in results.orders.values())
     others = sum(count for status, count in statuses.items() if not (200 <= status < 300 or status == 409))
-    reposted = [status for status, _s, reposts in results.orders.values() if reposts]
+    reposted = [status for status, _s, tries in results.orders.values() if tries]
     print("\n%d buyers, %d-line PEPPOL orders back to back, %.1f min through %s%s"
           % (args.buyers, LINES, elapsed / 60, args.url,
              ", node%s killed at half" % killed if killed else ""))
@@ -301,15 +329,17 @@ def main():
     print("  re-posted orders: %d, their final answers %s" % (len(reposted), dict(collections.Counter(reposted))))
     print("  duplicate sale orders: %d  missing sale orders: %d  exchanges processed twice: %d  unprocessed: %d"
           % (len(duplicates), len(missing), len(twice), len(unprocessed)))
-    print("  orders per node (proxy log): %s; jobs per node: %s"
-          % (dict(sorted(requests_per_node(log_offset).items())), dict(sorted(runjobs_per_node(log_offset).items()))))
+    print("  order POSTs per node (proxy log, re-posts included): %s; job calls per node: %s" % per_node)
     print("  jobs left pending/enqueued/started after the wait: %d" % left)
+    print("  processed orders sent again (re-posted ones, each buyer's first and last): %s" % dict(reposts))
     failures = []
     if others:
         failures.append("%d answers other than 2xx/409" % others)
     if duplicates or missing or twice or unprocessed:
         failures.append("duplicates %s missing %s twice %s unprocessed %s"
                         % (duplicates[:5], missing[:5], twice[:5], unprocessed[:5]))
+    if set(reposts) - {"409, original acknowledgement"}:
+        failures.append("orders sent again answered %s" % dict(reposts))
     if left:
         failures.append("%d jobs still open" % left)
     if killed and not new_leader:
