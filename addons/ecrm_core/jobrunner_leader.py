@@ -90,8 +90,14 @@ class LeaderLock(object):
             return False
 
     def release(self):
-        """Close the lock connections: PostgreSQL frees a session lock with its session."""
+        """Unlock and close the lock connections (a closed session frees its locks too, but
+        only once its backend has exited, a moment after the close)."""
         for conn in self.connections.values():
+            try:
+                with conn.cursor() as cr:
+                    cr.execute("SELECT pg_advisory_unlock_all()")
+            except Exception:
+                pass  # a dead session holds nothing
             try:
                 conn.close()
             except Exception:

@@ -31,9 +31,18 @@ def kill_session(lock):
     pids = []
     for conn in lock.connections.values():
         pids.append(conn.get_backend_pid())
-    with connect(None) as admin, admin.cursor() as cr:
+    admin = connect(None)
+    admin.autocommit = True
+    with admin.cursor() as cr:
         for pid in pids:
             cr.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.time() + 10  # the signal is sent; wait until the backends are gone
+        while time.time() < deadline:
+            cr.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,))
+            if not cr.fetchone()[0]:
+                break
+            time.sleep(0.05)
+    admin.close()
 
 
 class FakeRunner:
