@@ -1,4 +1,4 @@
-.PHONY: setup test stop bench fuzz
+.PHONY: setup test stop bench fuzz cluster cluster-stop bench-cluster
 # First command: everything from a fresh machine to a running demo on 127.0.0.1:8069.
 setup:
 	./scripts/setup.sh
@@ -13,3 +13,11 @@ bench:
 # The parsers' property-based tests with the long profile (50,000 examples each, or ECRM_FUZZ_EXAMPLES)
 fuzz:
 	./scripts/fuzz.sh
+# Scale-out on this machine: two prefork nodes + HAProxy on http://127.0.0.1:18080, one database (ecrm_cluster)
+cluster:
+	./scripts/cluster.sh start
+cluster-stop:
+	./scripts/cluster.sh stop
+# Load through the cluster's proxy: 10 buyers, 5 minutes (BENCH_ARGS="--minutes 2 --kill-node-at-half")
+bench-cluster:
+	./.venv/bin/python -u bench/bench_cluster.py $(BENCH_ARGS)

@@ -15,8 +15,11 @@ benches=()
 if [ $# -gt 0 ]; then
     for name in "$@"; do benches+=("bench/bench_$name.py"); done
 else
-    benches=(bench/bench_*.py)
+    # bench_cluster.py loads a running `make cluster` instead (make bench-cluster)
+    benches=($(ls bench/bench_*.py | grep -v '^bench/bench_cluster\.py$'))
 fi
+[[ " ${benches[*]} " == *bench_cluster.py* ]] && die "bench_cluster.py runs against 'make cluster': use 'make bench-cluster'"
+
 # The OCA comparison for e-procurement runs in a database of its own, without
 # website_sale (which crashes OCA sale_order_import_ubl 11.0), from an addons path
 # that only its server sees.

@@ -50,6 +50,15 @@ psql_admin() {
     psql -h "$ECRM_DB_HOST" -p "$ECRM_DB_PORT" -U "${PGSUPERUSER:-postgres}" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"
 }
 
+# apt_install PACKAGE...: install the Debian packages given (set-up's missing ones, the cluster's haproxy).
+apt_install() {
+    [ $# -gt 0 ] || return 0
+    say "Installing Debian packages: $*"
+    command -v apt-get >/dev/null || die "missing $*; install them with your package manager"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" \
+        || die "apt-get install $* failed"
+}
+
 db_exists() {
     [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]
 }
@@ -70,12 +79,14 @@ list_db = False
 log_level = info
 ; queue_job's runner starts inside every server process this configuration runs (prefork or
 ; threaded; not --stop-after-init nor the shell) and runs the jobs of the -d database.
-server_wide_modules = web,queue_job
+; With ecrm_core here too (scripts/cluster.sh), the servers of one database elect one runner.
+server_wide_modules = ${ECRM_SERVER_WIDE_MODULES:-web,queue_job}
 
 [queue_job]
 ; Jobs run in the HTTP workers, so the channels' total capacity must stay below --workers.
 channels = ${ECRM_JOB_CHANNELS:-root:2,root.ecrm:2,root.ecrm.sage:1,root.ecrm.eprocurement:1}
 host = ${ECRM_JOB_RUNNER_HOST:-127.0.0.1}
+${ECRM_JOB_RUNNER_PORT:+port = $ECRM_JOB_RUNNER_PORT}
 CONF
 }
 

@@ -41,12 +41,7 @@ ensure_system_packages() {
     for header in libldap2-dev libsasl2-dev; do
         dpkg -s "$header" >/dev/null 2>&1 || missing+=("$header")
     done
-    if [ ${#missing[@]} -gt 0 ]; then
-        say "Installing Debian packages: ${missing[*]}"
-        command -v apt-get >/dev/null || die "missing ${missing[*]}; install them with your package manager"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
-            || die "apt-get install ${missing[*]} failed"
-    fi
+    apt_install ${missing[@]+"${missing[@]}"}
 }
 
 ensure_lessc() {

@@ -11,10 +11,11 @@ write_odoo_conf
 ECRM_TEST_DB="${ECRM_TEST_DB:-ecrm_test}"
 export ECRM_E2E_DB="${ECRM_E2E_DB:-${ECRM_TEST_DB}_e2e}"
 export ECRM_DOCKER_DB="${ECRM_DOCKER_DB:-${ECRM_TEST_DB}_docker}"  # the container entrypoint's test upgrades it
+export ECRM_ELECTION_DB="${ECRM_ELECTION_DB:-${ECRM_TEST_DB}_election}"  # two servers elect one job runner on it
 
 # Fresh databases every run: one for the in-process model tests, and a copy of
 # it that the end-to-end server owns (a template copy takes seconds, not minutes).
-for db in "$ECRM_E2E_DB" "$ECRM_DOCKER_DB" "$ECRM_TEST_DB"; do
+for db in "$ECRM_E2E_DB" "$ECRM_DOCKER_DB" "$ECRM_ELECTION_DB" "$ECRM_TEST_DB"; do
     psql_admin -c "DROP DATABASE IF EXISTS \"$db\""
     rm -rf "$VAR/data/filestore/$db"
 done
@@ -22,6 +23,7 @@ say "Creating test database $ECRM_TEST_DB (host apps + $(ecrm_modules), demo dat
 create_database "$ECRM_TEST_DB" yes || die "test database creation failed (output above)"
 psql_admin -c "CREATE DATABASE \"$ECRM_E2E_DB\" OWNER \"$ECRM_DB_USER\" TEMPLATE \"$ECRM_TEST_DB\""
 psql_admin -c "CREATE DATABASE \"$ECRM_DOCKER_DB\" OWNER \"$ECRM_DB_USER\" TEMPLATE \"$ECRM_TEST_DB\""
+psql_admin -c "CREATE DATABASE \"$ECRM_ELECTION_DB\" OWNER \"$ECRM_DB_USER\" TEMPLATE \"$ECRM_TEST_DB\""
 # The copy's attachments (compiled assets, images) live in the filestore, not in the database.
 rm -rf "$VAR/data/filestore/$ECRM_E2E_DB"
 [ ! -d "$VAR/data/filestore/$ECRM_TEST_DB" ] || cp -r "$VAR/data/filestore/$ECRM_TEST_DB" "$VAR/data/filestore/$ECRM_E2E_DB"

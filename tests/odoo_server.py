@@ -32,7 +32,11 @@ class OdooServer:
     serving = set()  # databases a server started by this process serves now
 
     def __init__(self, database, port=None, conf=None, workers=2,
-                 job_channels="root:1,root.ecrm:1,root.ecrm.sage:1,root.ecrm.eprocurement:1"):
+                 job_channels="root:1,root.ecrm:1,root.ecrm.sage:1,root.ecrm.eprocurement:1", elected_runner=False):
+        """``elected_runner``: ``conf`` loads ecrm_core server-wide, so servers of one database elect
+        one runner (ecrm_core/jobrunner_leader.py) and may share it; each runs in a process group of
+        its own, which ``kill()`` ends as a dead node."""
+        self.elected_runner = elected_runner
         self.database = database
         self.conf = conf or ODOO_CONF
         self.port = port or free_port()
@@ -46,10 +50,11 @@ class OdooServer:
     def start(self, timeout=180):
         if not os.path.exists(self.conf):
             raise RuntimeError("%s is missing: run 'make setup' (or 'make test') first" % self.conf)
-        if self.database in OdooServer.serving:
-            raise RuntimeError("a server already serves %s: reuse it (one job runner per database)"
-                               % self.database)
-        OdooServer.serving.add(self.database)
+        if not self.elected_runner:
+            if self.database in OdooServer.serving:
+                raise RuntimeError("a server already serves %s: reuse it (one job runner per database)"
+                                   % self.database)
+            OdooServer.serving.add(self.database)
         env = dict(os.environ, PATH=os.path.join(REPO, "node_modules", ".bin") + os.pathsep + os.environ["PATH"],
                    ODOO_PRELOAD_ADDONS="no",  # see scripts/env.sh: no requests racing the registry load
                    ODOO_QUEUE_JOB_CHANNELS=self.job_channels)
@@ -59,11 +64,12 @@ class OdooServer:
              "--http-port", str(self.port), "--max-cron-threads", "0",
              "--workers", str(self.workers), "--longpolling-port", str(self.longpolling_port),
              "--logfile", self.log_path],
-            env=env, cwd=REPO)
+            env=env, cwd=REPO, start_new_session=self.elected_runner)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
-                OdooServer.serving.discard(self.database)
+                if not self.elected_runner:
+                    OdooServer.serving.discard(self.database)
                 raise RuntimeError("Odoo exited with %s; see %s" % (self.process.returncode, self.log_path))
             try:
                 with urllib.request.urlopen(self.url + "/web/login", timeout=30) as response:
@@ -75,7 +81,8 @@ class OdooServer:
         raise RuntimeError("Odoo did not answer within %ss; see %s" % (timeout, self.log_path))
 
     def stop(self):
-        OdooServer.serving.discard(self.database)
+        if not self.elected_runner:
+            OdooServer.serving.discard(self.database)
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -83,6 +90,11 @@ class OdooServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def kill(self):
+        """kill -9 of the server's process group (master, workers, gevent), as a node dies."""
+        os.killpg(self.process.pid, 9)
+        self.process.wait()
 
     def log_text(self):
         with open(self.log_path, encoding="utf-8", errors="replace") as log:

@@ -10,6 +10,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
+    "post_load": "post_load",
     "depends": ["crm", "sale_crm", "contacts", "mail", "queue_job"],
     "external_dependencies": {"python": ["phonenumbers", "rapidfuzz", "stdnum", "vobject"]},
     "data": [
