@@ -55,9 +55,9 @@ class Side:
                     "name": "Service", "quantity": 1, "price_unit": 80.0, "account_id": self.account})]})
             cr.commit()
             for operation, call in (
-                    ("message_post", lambda: partner.message_post(
+                    ("message_post", lambda: partner.message_post(  # addressed to the customer: logged
                         body="<p>Your fitting is on Tuesday.</p>", message_type="comment",
-                        subtype="mail.mt_comment")),
+                        subtype="mail.mt_comment", partner_ids=[customer])),
                     ("order confirm", order.action_confirm),
                     ("invoice validate", invoice.action_invoice_open)):
                 self.times[operation].append(timed(call))

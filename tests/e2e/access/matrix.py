@@ -350,9 +350,24 @@ METHODS = [
         Host("crm.lead", "write"), Host("crm.lead", "write"), lambda c: [[c.box.lead()]]),
     row("crm.lead", "action_set_lost",    Host("crm.lead", "write"), Host("crm.lead", "write"),
         Host("crm.lead", "write"), Host("crm.lead", "write"), lambda c: [[c.box.lead()]]),
-    row("mail.message", "create",         Host("mail.message", "create"), Host("mail.message", "create"),
+    # the host refuses a portal user a message outside any document (its own rule, not the hook's)
+    row("mail.message", "create",         DENY, Host("mail.message", "create"),
         Host("mail.message", "create"), Host("mail.message", "create"),
         lambda c: [{"body": "<p>Matrix</p>", "message_type": "comment"}]),
+    # the composer is a mail.message (_inherit): the same create, the host's wizard rights
+    row("mail.compose.message", "create", Host("mail.compose.message", "create"),
+        Host("mail.compose.message", "create"), Host("mail.compose.message", "create"),
+        Host("mail.compose.message", "create"), lambda c: [{"body": "<p>Matrix</p>", "composition_mode": "comment"}]),
+    row("calendar.event", "create",       Host("calendar.event", "create"), Host("calendar.event", "create"),
+        Host("calendar.event", "create"), Host("calendar.event", "create"),
+        lambda c: [{"name": c.box.unique("Matrix meeting "), "start": "2026-12-08 10:00:00",
+                    "stop": "2026-12-08 11:00:00"}]),
+    row("calendar.event", "write",        Host("calendar.event", "write"), Host("calendar.event", "write"),
+        Host("calendar.event", "write"), Host("calendar.event", "write"),
+        lambda c: [[c.box.meeting()], {"description": "Matrix"}]),
+    row("mail.mail.statistics", "write",  Host("mail.mail.statistics", "write"),
+        Host("mail.mail.statistics", "write"), Host("mail.mail.statistics", "write"),
+        Host("mail.mail.statistics", "write"), lambda c: [[c.box.mail_statistics()], {"opened": "2026-12-01 10:00:00"}]),
     # filling the timeline from history: a manager's job, like the duplicate scan
     row("ecrm.timeline.backfill", "backfill", DENY, DENY, DENY, ALLOW, lambda c: [True]),
     row("ecrm.timeline.backfill", "action_start", DENY, DENY, DENY, PASS, lambda c: [[c.box.backfill_run()]]),
@@ -499,7 +514,8 @@ FIELDS = {
     "sale.order": {HOST: "ecrm_exchange_id ecrm_urgent"},
     "sale.report": {HOST: "ecrm_sector_id ecrm_state_id ecrm_financial_year"},
     # where the company's duplicate scan stands: no figure, no customer (ecrm.job.mixin)
-    "res.company": {HOST: """ecrm_ltv_horizon_years
+    "res.company": {HOST: """ecrm_ltv_horizon_years ecrm_log_host_email ecrm_log_host_sale ecrm_log_host_invoice
+                             ecrm_log_host_lead ecrm_log_host_activity
                              ecrm_contact_cap ecrm_contact_cap_days
                              ecrm_job_state ecrm_job_done ecrm_job_total ecrm_job_percent ecrm_job_message
                              ecrm_job_user_id ecrm_rfm_thresholds_date""",
@@ -509,7 +525,9 @@ FIELDS = {
                                      ecrm_ltv_horizon_years ecrm_contact_cap ecrm_contact_cap_days
                                      ecrm_scan_state ecrm_scan_percent ecrm_scan_message
                                      ecrm_public_interaction_types ecrm_page_view_retention_days
-                                     ecrm_cart_idle_hours ecrm_call_me_interval_minutes"""},
+                                     ecrm_cart_idle_hours ecrm_call_me_interval_minutes
+                                     ecrm_log_host_email ecrm_log_host_sale ecrm_log_host_invoice
+                                     ecrm_log_host_lead ecrm_log_host_activity"""},
 }
 # secrets on the add-ons' own models: who may read them at all
 #                                                 portal employee user   manager

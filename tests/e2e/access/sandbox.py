@@ -340,6 +340,16 @@ class Sandbox:
     def lead(self):
         return self.create("crm.lead", {"name": self.unique("Matrix lead "), "partner_id": self.ids["own_company"]})
 
+    def meeting(self):
+        return self.create("calendar.event", {"name": self.unique("Matrix meeting "), "start": "2026-12-08 10:00:00",
+                                              "stop": "2026-12-08 11:00:00",
+                                              "partner_ids": [(6, 0, [self.ids["own_contact"]])]})
+
+    def mail_statistics(self):
+        """A mailing's statistics row of the sandbox customer, as the host's composer makes it."""
+        return self.create("mail.mail.statistics", {"model": "res.partner", "res_id": self.ids["own_contact"],
+                                                    "message_id": "<%s@matrix.example>" % self.unique()})
+
     def backfill_run(self):
         """A timeline count not started yet (a count logs nothing, whoever runs it)."""
         return self.create("ecrm.timeline.backfill", {"dry_run": True})
