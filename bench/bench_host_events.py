@@ -93,7 +93,7 @@ def backfill_time(template, scale):
                     for code, number in run._log_page(records).items():
                         entries[code] = entries.get(code, 0) + number
                     cr.commit()
-                    env.invalidate_all()
+                    Backfill.invalidate_cache()  # memory stays flat, as between the jobs
                     pages, read = pages + 1, read + len(records)
                     if len(records) < PAGE_SIZE:
                         break

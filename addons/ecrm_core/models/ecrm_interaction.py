@@ -14,6 +14,9 @@ CHECKED_BY_ROWS = ("_check_interaction_type", "_check_source_document")
 CHANNEL_SELECTION = [(code, CHANNEL_LABELS.get(code, code.capitalize())) for code in interaction_rows.CHANNELS]
 
 
+DEFAULTED = ("company_id", "user_id", "date", "direction")
+
+
 def _company_key(values):
     return values.get("company_id"), values.get("source_key")
 
@@ -118,14 +121,19 @@ class EcrmInteraction(models.Model):
 
     @api.model
     def _log_many(self, vals_list, host_keys=False):
+        """``log_many``; with ``host_keys``, for the host hooks' own rows: they may use the host's
+        key forms, and the records they name were just read, so their existence is not asked
+        again (the rows are still validated, and the database's foreign keys still hold)."""
         self.check_access_rights("create")
         vals_list = self._own_author(vals_list)
-        existing = self._existing_ids(interaction_rows.referenced_ids(vals_list))
+        referenced = interaction_rows.referenced_ids(vals_list)
+        existing = referenced if host_keys else self._existing_ids(referenced)
         problems = interaction_rows.validate(vals_list, existing, set(self.env.registry.models),
                                              reserved_key=None if host_keys else host_events.is_host_key)
         if problems:
             raise ValidationError(interaction_rows.format_problems(problems))
-        defaults = self.default_get(["company_id", "user_id", "date", "direction"])
+        missing = [name for name in DEFAULTED if any(row.get(name) in (None, False) for row in vals_list)]
+        defaults = self.default_get(missing) if missing else {}
         values_list = [interaction_rows.normalise(row, defaults) for row in vals_list]
         commercial = self._commercial_partners({values["partner_id"] for values in values_list})
         for values in values_list:

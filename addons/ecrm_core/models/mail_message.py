@@ -66,6 +66,8 @@ class MailMessage(models.Model):
         """
         contact = self.sudo().filtered(lambda message: message.model in CUSTOMER_DOCUMENTS and message.res_id
                                        and message._ecrm_is_customer_contact())
+        if not contact:  # most messages: tracking notifications and notes
+            return []
         by_model = defaultdict(list)
         for message in contact:
             by_model[message.model].append(message.res_id)

@@ -346,10 +346,8 @@ METHODS = [
         lambda c: [[c.box.invoice()], {"comment": "Matrix note"}]),
     row("crm.lead", "create",             Host("crm.lead", "create"), Host("crm.lead", "create"),
         Host("crm.lead", "create"), Host("crm.lead", "create"), lambda c: [{"name": c.box.unique("Matrix lead ")}]),
-    row("crm.lead", "action_set_won",     Host("crm.lead", "write"), Host("crm.lead", "write"),
-        Host("crm.lead", "write"), Host("crm.lead", "write"), lambda c: [[c.box.lead()]]),
-    row("crm.lead", "action_set_lost",    Host("crm.lead", "write"), Host("crm.lead", "write"),
-        Host("crm.lead", "write"), Host("crm.lead", "write"), lambda c: [[c.box.lead()]]),
+    row("crm.lead", "write",              Host("crm.lead", "write"), Host("crm.lead", "write"),
+        Host("crm.lead", "write"), Host("crm.lead", "write"), lambda c: [[c.box.lead()], {"probability": 100}]),
     # the host refuses a portal user a message outside any document (its own rule, not the hook's)
     row("mail.message", "create",         DENY, Host("mail.message", "create"),
         Host("mail.message", "create"), Host("mail.message", "create"),
