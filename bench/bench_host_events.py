@@ -1,16 +1,16 @@
 """What logging the host's own events costs the host (issue 13 section 1), and the backfill.
 
-Two fresh copies, one of the suite's benchmark database and one of the host apps alone
-(``<db>_host``), get the same customers. In interleaved rounds, each posts a chatter message
-on a customer, confirms a quotation and validates an invoice, each committed; the medians
-are compared (the goal: at most 1.10x each). Then the backfill reads a copy loaded with the
+Three fresh copies get the same customers: the host apps alone (``<db>_host``), the suite
+with its timeline switched off in Settings, and the suite as installed. In interleaved rounds
+each posts a chatter message to a customer, confirms a quotation and validates an invoice,
+each committed; the medians are compared (the goal: at most 1.10x each), the suite against
+the host and the timeline alone (the suite against itself with the switches off). Then the backfill reads a copy loaded with the
 datagen scale (``ECRM_BENCH_BACKFILL_SCALE``, default ``10x``: 80,000 customers, about
 200,000 orders) page by page, each page committed, as its jobs do, and its time is printed.
 Asserts nothing.
 """
 import argparse
 import os
-import statistics
 import sys
 
 import psycopg2
@@ -29,13 +29,16 @@ OPERATIONS = ("message_post", "order confirm", "invoice validate")
 class Side:
     """One database, its customers, and one timed operation of each kind per round."""
 
-    def __init__(self, template, label):
-        self.label, self.database = label, "%s_events" % template
+    def __init__(self, template, label, suffix="events", timeline=True):
+        self.label, self.database = label, "%s_%s" % (template, suffix)
         fresh_copy(template, self.database, odoo.tools.config)
         self.registry = odoo.registry(self.database)
         self.times = {operation: [] for operation in OPERATIONS}
         with api.Environment.manage(), self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
+            if not timeline:  # the suite with its Settings' timeline switches off: the rest of its cost
+                env.user.company_id.write({"ecrm_log_host_%s" % family: False for family in
+                                           ("email", "sale", "invoice", "lead", "activity")})
             self.customers = [env["res.partner"].create({"name": "Bench customer %d" % n, "customer": True,
                                                          "email": "bench%d@example.com" % n}).id
                               for n in range(60)]
@@ -111,26 +114,32 @@ def main():
                         help="template database with the eCRM modules installed (no demo data)")
     parser.add_argument("--base-db", help="template database with the host apps only (default: <db>_host)")
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ECRM_BENCH_EVENTS_ROUNDS", "40")))
-    parser.add_argument("--scale", default=os.environ.get("ECRM_BENCH_BACKFILL_SCALE", "10x"))
+    parser.add_argument("--scale", default=os.environ.get("ECRM_BENCH_BACKFILL_SCALE", "10x"),
+                        help="datagen scale of the backfill run (euk, 10x), or none to skip it")
     args = parser.parse_args()
     conf = os.environ.get("ECRM_BENCH_CONF", os.path.join(REPO, "var", "odoo.conf"))
     odoo.tools.config.parse_config(["-c", conf, "--log-level=warn"])
 
-    host, suite = Side(args.base_db or "%s_host" % args.db, "host apps alone"), Side(args.db, "with the eCRM suite")
+    host = Side(args.base_db or "%s_host" % args.db, "host apps alone")
+    quiet = Side(args.db, "the suite, timeline switched off", suffix="events_off", timeline=False)
+    suite = Side(args.db, "the suite")
+    sides = [host, quiet, suite]
     for serial in range(args.rounds + 3):
-        for side in (host, suite) if serial % 2 else (suite, host):
+        for side in sides[serial % 3:] + sides[:serial % 3]:  # each side goes first in turn
             side.round(serial)
-    for side in (host, suite):
+    for side in sides:
         side.close()
-    print("\n== the host's own operations, with the timeline logging them vs without the suite "
-          "(%d rounds, interleaved, the first 3 dropped)" % args.rounds)
+    print("\n== the host's own operations: without the suite, with it but its timeline switched off, "
+          "and with the timeline logging them (%d rounds, interleaved, the first 3 dropped)" % args.rounds)
     for operation in OPERATIONS:
-        host_times, suite_times = host.times[operation][3:], suite.times[operation][3:]
-        print("  %-17s host p50 %6.1f ms  suite p50 %6.1f ms  ratio p50 %.2fx  (mean %.2fx)" % (
-            operation, 1000 * percentile(host_times, 0.5), 1000 * percentile(suite_times, 0.5),
-            percentile(suite_times, 0.5) / percentile(host_times, 0.5),
-            statistics.mean(suite_times) / statistics.mean(host_times)))
+        host_p50, quiet_p50, suite_p50 = (percentile(side.times[operation][3:], 0.5) for side in sides)
+        print("  %-17s host %6.1f ms  suite, no timeline %6.1f ms  suite %6.1f ms   "
+              "suite/host %.2fx  timeline alone %.2fx" % (
+                  operation, 1000 * host_p50, 1000 * quiet_p50, 1000 * suite_p50,
+                  suite_p50 / host_p50, suite_p50 / quiet_p50))
 
+    if args.scale == "none":
+        return
     run = backfill_time(args.db, args.scale)
     data = run["data"]
     print("\n== backfill at scale %s: %d customers, %d orders (load %.0f s)" % (
