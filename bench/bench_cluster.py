@@ -241,24 +241,15 @@ def check_reposts(buyers, results):
     return answers
 
 
-def runjobs_per_node(log_offset):
-    """How many /queue_job/runjob calls the proxy sent to each node since ``log_offset`` (its log)."""
+def proxied_per_node(log_offset, request):
+    """How many ``request`` lines (e.g. ``GET /queue_job/runjob``) the proxy sent to each node
+    since ``log_offset`` of its log."""
     counts = collections.Counter()
+    pattern = re.compile(r" odoo_http/(node\d) .*\"%s" % re.escape(request))
     with open(os.path.join(CLUSTER, "haproxy.log"), errors="replace") as log:
         log.seek(log_offset)
         for line in log:
-            match = re.search(r" odoo_http/(node\d) .*\"GET /queue_job/runjob", line)
-            if match:
-                counts[match.group(1)] += 1
-    return counts
-
-
-def requests_per_node(log_offset):
-    counts = collections.Counter()
-    with open(os.path.join(CLUSTER, "haproxy.log"), errors="replace") as log:
-        log.seek(log_offset)
-        for line in log:
-            match = re.search(r" odoo_http/(node\d) .*\"POST /ecrm/eprocurement/", line)
+            match = pattern.search(line)
             if match:
                 counts[match.group(1)] += 1
     return counts
@@ -308,7 +299,8 @@ def main():
     for thread in threads:
         thread.join()
     elapsed = time.time() - start
-    per_node = (dict(sorted(requests_per_node(log_offset).items())), dict(sorted(runjobs_per_node(log_offset).items())))
+    per_node = tuple(dict(sorted(proxied_per_node(log_offset, request).items()))
+                     for request in ("POST /ecrm/eprocurement/", "GET /queue_job/runjob"))
     left = drain(rpc, since, 60 * args.drain_minutes)
     duplicates, missing, twice, unprocessed = check_orders(rpc, buyers, results)
     reposts = check_reposts(threads, results)

@@ -37,8 +37,8 @@ class Side:
         with api.Environment.manage(), self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             if not timeline:  # the suite with its Settings' timeline switches off: the rest of its cost
-                env.user.company_id.write({"ecrm_log_host_%s" % family: False for family in
-                                           ("email", "sale", "invoice", "lead", "activity")})
+                from odoo.addons.ecrm_core.timeline.host_events import FAMILIES  # once the add-ons load
+                env.user.company_id.write({"ecrm_log_host_%s" % family: False for family in FAMILIES})
             self.customers = [env["res.partner"].create({"name": "Bench customer %d" % n, "customer": True,
                                                          "email": "bench%d@example.com" % n}).id
                               for n in range(60)]

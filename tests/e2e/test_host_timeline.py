@@ -14,10 +14,12 @@ import xmlrpc.client
 import odoorpc
 import pytest
 
+from odoo.addons.ecrm_core.timeline import host_events
+
 from ..conftest import connect
 from .protocols import Protocols
 
-SETTINGS_FAMILIES = ["ecrm_log_host_%s" % family for family in ("email", "sale", "invoice", "lead", "activity")]
+SETTINGS_FAMILIES = ["ecrm_log_host_%s" % family for family in host_events.FAMILIES]
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ CHANNEL_SELECTION = [(code, CHANNEL_LABELS.get(code, code.capitalize())) for cod
 DEFAULTED = ("company_id", "user_id", "date", "direction")
 
 
-def _company_key(values):
+def source_key_of(values):
+    """What makes an entry unique: its company and its source key."""
     return values.get("company_id"), values.get("source_key")
 
 
@@ -138,9 +139,9 @@ class EcrmInteraction(models.Model):
         commercial = self._commercial_partners({values["partner_id"] for values in values_list})
         for values in values_list:
             values["commercial_partner_id"] = commercial[values["partner_id"]]
-        stored = self._ids_by_source_key(map(_company_key, values_list))
+        stored = self._ids_by_source_key(map(source_key_of, values_list))
         fresh = [position for position in interaction_rows.first_of_each_key(values_list)
-                 if _company_key(values_list[position]) not in stored]
+                 if source_key_of(values_list[position]) not in stored]
         try:
             # A rule or constraint failing after the insert must take every row
             # with it, even for a caller that catches the error and carries on.
@@ -152,9 +153,9 @@ class EcrmInteraction(models.Model):
         self.browse(new_ids)._after_log()
         for position, new_id in zip(fresh, new_ids):
             if values_list[position].get("source_key"):  # a key given twice: both positions get this entry
-                stored[_company_key(values_list[position])] = new_id
+                stored[source_key_of(values_list[position])] = new_id
         by_position = dict(zip(fresh, new_ids))
-        return [by_position.get(position) or stored[_company_key(values)]
+        return [by_position.get(position) or stored[source_key_of(values)]
                 for position, values in enumerate(values_list)]
 
     @api.model

@@ -14,7 +14,8 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import email_split
 
 from ..timeline import host_events
-from ..timeline.rows import MAX_ROWS
+from ..timeline import rows as interaction_rows
+from .ecrm_interaction import source_key_of
 
 _logger = logging.getLogger(__name__)
 
@@ -54,17 +55,21 @@ class EcrmInteraction(models.Model):
         return kind.family, row
 
     @api.model
-    def _host_rows_switched_on(self, family_rows):
-        """The rows of ``family_rows`` whose family their company's Settings log."""
+    def _host_rows_to_log(self, family_rows):
+        """The rows of ``family_rows`` to log: their family on in their company's Settings, their
+        key not on the timeline yet, each key once. Most writes that could bring an event bring
+        none new (a lead edited once more): one query tells."""
         families = {}
-        rows = []
+        switched_on = []
         for family, row in family_rows:
             company_id = row["company_id"]
             if company_id not in families:
                 families[company_id] = self._host_families_on(self.env["res.company"].browse(company_id))
             if family in families[company_id]:
-                rows.append(row)
-        return rows
+                switched_on.append(row)
+        stored = self._ids_by_source_key(map(source_key_of, switched_on))
+        return [switched_on[position] for position in interaction_rows.first_of_each_key(switched_on)
+                if source_key_of(switched_on[position]) not in stored]
 
     @api.model
     def _log_host_rows(self, family_rows):
@@ -75,17 +80,15 @@ class EcrmInteraction(models.Model):
         operation never fails for the timeline's sake: a concurrency error goes up, to be
         retried with the operation, as the host's own would; anything else is logged.
         """
-        rows = self._host_rows_switched_on(family_rows)
-        # most writes that could bring an event bring none new (a lead edited once more): one query
-        stored = self._ids_by_source_key((row["company_id"], row["source_key"]) for row in rows)
-        rows = [row for row in rows if (row["company_id"], row["source_key"]) not in stored]
+        rows = self._host_rows_to_log(family_rows)
         if not rows:
             return []
         Interaction = self.sudo()
         try:
             with self.env.cr.savepoint():
-                return [record_id for start in range(0, len(rows), MAX_ROWS)
-                        for record_id in Interaction._log_many(rows[start:start + MAX_ROWS], host_keys=True)]
+                page = interaction_rows.MAX_ROWS
+                return [record_id for start in range(0, len(rows), page)
+                        for record_id in Interaction._log_many(rows[start:start + page], host_keys=True)]
         except psycopg2.OperationalError as error:
             if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
                 raise

@@ -115,13 +115,7 @@ class EcrmTimelineBackfill(models.Model):
         if not records:
             return {}
         Interaction = self.env["ecrm.interaction"].with_context(ecrm_history=True)
-        rows = Interaction._host_rows_switched_on(records._ecrm_timeline_rows())
-        stored = Interaction._ids_by_source_key((row["company_id"], row["source_key"]) for row in rows)
-        new_rows, seen = [], set(stored)
-        for row in rows:
-            if (row["company_id"], row["source_key"]) not in seen:
-                seen.add((row["company_id"], row["source_key"]))
-                new_rows.append(row)
+        new_rows = Interaction._host_rows_to_log(records._ecrm_timeline_rows())
         if new_rows and not self.dry_run:
             Interaction.sudo()._log_many(new_rows, host_keys=True)
         return Counter(row["interaction_type"] for row in new_rows)

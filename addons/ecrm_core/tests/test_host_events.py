@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests.common import at_install, post_install
 
 from odoo.addons.ecrm_core.models import ecrm_timeline_backfill
+from odoo.addons.ecrm_core.timeline import host_events
 
 from .common import OrderCase
 
@@ -230,7 +231,7 @@ class TestTimelineBackfill(OrderCase):
         super().setUp()
         self.Backfill = self.env["ecrm.timeline.backfill"].with_context(test_queue_job_no_delay=True)
         company = self.env.user.company_id
-        families = ["ecrm_log_host_%s" % family for family in ("email", "sale", "invoice", "lead", "activity")]
+        families = ["ecrm_log_host_%s" % family for family in host_events.FAMILIES]
         company.write(dict.fromkeys(families, False))  # history made before the suite logged it
         self.order(self.contact, 120.0)
         self.contact.message_post(body="Old e-mail", message_type="comment", subtype="mail.mt_comment",
