@@ -18,7 +18,7 @@ CHANNELS = ["email", "phone", "web_form", "portal", "eprocurement", "ledger"]
 
 def make_rows(partner_ids, count, tag):
     return [{"partner_id": partner_ids[i % len(partner_ids)], "channel": CHANNELS[i % len(CHANNELS)],
-             "interaction_type": "bench_%s" % tag, "subject": "Bench row %d" % i}
+             "interaction_type": "bench_row", "subject": "Bench row %d (%s)" % (i, tag)}
             for i in range(count)]
 
 
@@ -34,6 +34,8 @@ def main():
         rpc = Rpc(server.url, args.db)
         before = rpc("ecrm.interaction", "search_count", [])
         partner_ids = [rpc("res.partner", "create", {"name": "Bench customer %d" % i}) for i in range(50)]
+        if not rpc("ecrm.interaction.type", "search_count", [("code", "=", "bench_row")]):
+            rpc("ecrm.interaction.type", "create", {"code": "bench_row", "name": "Bench row"})
         rpc("ecrm.interaction", "log_many", make_rows(partner_ids, 10, "warmup"))   # warm caches
         for row in make_rows(partner_ids, 10, "warmup"):
             rpc("ecrm.interaction", "create", row)

@@ -182,10 +182,11 @@ EXPORT_WRITES = ("""
            md5(inv.number), 'exported', 1, 1, now(), now()
       FROM account_invoice inv
      WHERE inv.type = 'out_invoice' AND inv.state IN ('open', 'paid') AND inv.date_invoice >= %(start)s""", """
-    INSERT INTO ecrm_interaction (partner_id, commercial_partner_id, channel, direction, interaction_type,
+    INSERT INTO ecrm_interaction (partner_id, commercial_partner_id, channel, direction, interaction_type, type_id,
                                   company_id, user_id, date, subject, res_model, res_id,
                                   create_uid, write_uid, create_date, write_date)
     SELECT inv.commercial_partner_id, inv.commercial_partner_id, 'ledger', 'outbound', 'sage_invoice_exported',
+           (SELECT id FROM ecrm_interaction_type WHERE code = 'sage_invoice_exported'),
            inv.company_id, 1, now(), count(*) || ' document(s) sent to Sage', 'ecrm.sage.backend', %(backend)s,
            1, 1, now(), now()
       FROM account_invoice inv

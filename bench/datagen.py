@@ -148,10 +148,16 @@ def load(conn, scale="euk", seed=2026, today=None, ecrm=True):
                                  rng.choice(("inbound", "outbound")), "bench_history", when, "History", company, 1,
                                  when, when))
     if interactions:
+        # the type each entry needs, as log_many would find it
+        cur.execute("""
+        INSERT INTO ecrm_interaction_type (code, name, staff_log, active, sequence)
+        VALUES ('bench_history', 'Bench history', false, true, 100)
+        ON CONFLICT (code) DO UPDATE SET active = true RETURNING id""")
+        type_id = cur.fetchone()[0]
         execute_values(cur, """
         INSERT INTO ecrm_interaction (partner_id, commercial_partner_id, channel, direction, interaction_type,
-               date, subject, company_id, user_id, create_date, write_date)
-        VALUES %s""", interactions, page_size=5000)
+               date, subject, company_id, user_id, create_date, write_date, type_id)
+        VALUES %s""", [row + (type_id,) for row in interactions], page_size=5000)
     conn.commit()
     return {
         "families": [[partner_ids[i] for i in members] for members in family_members],

@@ -3,7 +3,7 @@
 {
     "name": "eCRM Marketing",
     "summary": "Campaign ROI (forecast and actual), segments, single / multistep / event-triggered programs",
-    "version": "11.0.1.2.0",
+    "version": "11.0.1.3.0",
     "category": "Marketing",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",
@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "views/utm_campaign_views.xml",
         "views/ecrm_campaign_report_views.xml",
+        "data/ecrm_interaction_type_data.xml",
         "data/ir_cron_data.xml",
         "views/ecrm_segment_views.xml",
         "views/ecrm_campaign_program_views.xml",

@@ -4,7 +4,7 @@
     "name": "eCRM Sage Bridge",
     "summary": "Two-way ledger bridge with Sage 50 files and Sage Business Cloud Accounting, "
                "without double posting, with reconciliation",
-    "version": "11.0.1.4.0",
+    "version": "11.0.1.5.0",
     "category": "Accounting",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",
@@ -15,6 +15,7 @@
         "security/ecrm_sage_bridge_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "data/ecrm_interaction_type_data.xml",
         "data/ir_cron_data.xml",
         "wizards/ecrm_sage_wizard_views.xml",
         "views/ecrm_sage_backend_views.xml",

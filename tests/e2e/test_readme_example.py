@@ -25,8 +25,12 @@ def test_readme_integrator_example_runs(odoo_server, admin_rpc):
     lines = result.stdout.splitlines()
     assert any(line.endswith("phone Asked for a call back about ceiling hoists") for line in lines)
     assert any(line.startswith("2026-11-20 10:30:00 email Quotation sent") for line in lines)
-    assert "1 interaction row(s) rejected, nothing was logged" in result.stdout
+    assert "type call is Phone call on phone" in lines
+    assert "type site_visit is Site visit on meeting" in lines
+    assert "logged on meeting" in lines, "the company's own type gave the entry its channel"
+    assert "2 interaction row(s) rejected, nothing was logged" in result.stdout
     assert "row 1: unknown partner 999999999" in result.stdout
+    assert "row 2: unknown interaction_type 'call_mee' (did you mean call_me" in result.stdout
     assert "re-sent call logged as the same entry: True" in lines
-    # the two good rows landed; the rejected batch (one good, one bad row) left nothing
-    assert admin_rpc.env["ecrm.interaction"].search_count([]) == before + 2
+    # the visit and the two good rows landed; the rejected batch (one good, two bad rows) left nothing
+    assert admin_rpc.env["ecrm.interaction"].search_count([]) == before + 3

@@ -7,6 +7,9 @@ from odoo.addons.ecrm_core.timeline import rows
 
 KNOWN_MODELS = {"res.partner", "sale.order", "utm.campaign"}
 EXISTING = {"res.partner": {7, 8}, "sale.order": {42}, "utm.campaign": {3}}
+TYPES = {"call_me": rows.TypeDefaults(11, None, "inbound"),
+         "order_received": rows.TypeDefaults(12, None, None),
+         "order_confirmed": rows.TypeDefaults(13, "other", "outbound")}
 
 
 def good_row(**overrides):
@@ -16,7 +19,7 @@ def good_row(**overrides):
 
 
 def messages(batch, existing=EXISTING):
-    return [(p.index, p.message) for p in rows.validate(batch, existing, KNOWN_MODELS)]
+    return [(p.index, p.message) for p in rows.validate(batch, existing, KNOWN_MODELS, TYPES)]
 
 
 def test_a_valid_batch_has_no_problems():
@@ -31,7 +34,10 @@ def test_a_valid_batch_has_no_problems():
     (good_row(partner_id="7"), "partner_id must be a positive integer id"),
     (good_row(partner_id=True), "partner_id must be a positive integer id"),
     (good_row(channel="pigeon"), "unknown channel 'pigeon'"),
-    ({"partner_id": 7, "interaction_type": "x"}, "missing channel"),
+    ({"partner_id": 7, "interaction_type": "call_me"}, "missing channel"),
+    ({"partner_id": 7, "interaction_type": "x"}, "unknown interaction_type 'x'; an eCRM Manager"),
+    (good_row(interaction_type="call_mee"), "unknown interaction_type 'call_mee' (did you mean call_me?)"),
+    (good_row(interaction_type="zzz"), "unknown interaction_type 'zzz'; an eCRM Manager adds types"),
     (good_row(direction="sideways"), "unknown direction 'sideways'"),
     (good_row(interaction_type="Order Received"), "must be a lower-case code"),
     ({"partner_id": 7, "channel": "phone"}, "missing interaction_type"),
@@ -63,7 +69,7 @@ def test_every_bad_row_is_reported_not_only_the_first():
     ([good_row()] * (rows.MAX_ROWS + 1), "split the batch"),
 ])
 def test_batch_level_problems(batch, expected):
-    (problem,) = rows.validate(batch, EXISTING, KNOWN_MODELS)
+    (problem,) = rows.validate(batch, EXISTING, KNOWN_MODELS, TYPES)
     assert expected in problem.message
 
 
@@ -97,10 +103,21 @@ def test_parse_date(value, expected):
 def test_normalise_applies_defaults_and_a_readable_subject():
     defaults = {"company_id": 1, "user_id": 2, "date": "2026-11-22 10:00:00", "direction": "inbound"}
     values = rows.normalise(good_row(interaction_type="order_received", date="2026-11-01", direction="outbound"),
-                            defaults)
+                            defaults, TYPES)
     assert values == {
-        "partner_id": 7, "channel": "phone", "interaction_type": "order_received",
+        "partner_id": 7, "channel": "phone", "interaction_type": "order_received", "type_id": 12,
         "date": "2026-11-01 00:00:00", "direction": "outbound", "company_id": 1, "user_id": 2,
         "subject": "Order received",
     }
-    assert rows.normalise(good_row(subject="Rang twice"), defaults)["subject"] == "Rang twice"
+    assert rows.normalise(good_row(subject="Rang twice"), defaults, TYPES)["subject"] == "Rang twice"
+
+
+def test_a_row_without_channel_takes_its_types_usual_channel_and_direction():
+    row = {"partner_id": 7, "interaction_type": "order_confirmed"}
+    assert messages([row]) == []
+    defaults = {"company_id": 1, "user_id": 2, "date": "2026-11-22 10:00:00", "direction": "inbound"}
+    values = rows.normalise(row, defaults, TYPES)
+    assert (values["channel"], values["direction"], values["type_id"]) == ("other", "outbound", 13)
+    # what the row gives wins over the type's usual values
+    values = rows.normalise(dict(row, channel="email", direction="inbound"), defaults, TYPES)
+    assert (values["channel"], values["direction"]) == ("email", "inbound")

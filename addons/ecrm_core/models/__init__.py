@@ -1,6 +1,7 @@
 from . import base
 from . import ecrm_job_mixin
 from . import queue_job
+from . import ecrm_interaction_type
 from . import ecrm_interaction
 from . import ecrm_interaction_host
 from . import ecrm_consent

@@ -12,6 +12,12 @@ CHANNEL_LABELS = {"web_form": "Web form", "sms": "SMS", "eprocurement": "E-procu
 # the insert does not run them a second time, record by record.
 CHECKED_BY_ROWS = ("_check_interaction_type", "_check_source_document")
 CHANNEL_SELECTION = [(code, CHANNEL_LABELS.get(code, code.capitalize())) for code in interaction_rows.CHANNELS]
+# The feed's Font Awesome 4 icon (Odoo 11's) of each channel.
+CHANNEL_ICONS = {
+    "email": "fa-envelope", "phone": "fa-phone", "letter": "fa-file-text-o", "fax": "fa-fax",
+    "web_form": "fa-globe", "portal": "fa-user-circle", "chat": "fa-comments", "meeting": "fa-users",
+    "sms": "fa-mobile", "eprocurement": "fa-exchange", "ledger": "fa-gbp", "other": "fa-circle-o",
+}
 
 
 DEFAULTED = ("company_id", "user_id", "date", "direction")
@@ -44,9 +50,15 @@ class EcrmInteraction(models.Model):
     channel = fields.Selection(CHANNEL_SELECTION, required=True, index=True)
     direction = fields.Selection(
         [("inbound", "Inbound"), ("outbound", "Outbound")], required=True, default="inbound")
+    type_id = fields.Many2one(
+        "ecrm.interaction.type", string="Type", index=True, ondelete="restrict",
+        help="What happened. Staff pick it by its label; modules and integrators log its code.")
+    # The type's code, stored beside it: the integrators' API (log / log_many take the code),
+    # and what the campaign triggers' and the portal's SQL filter on without a join. create,
+    # write and log_many keep the two in step; _check_interaction_type proves it.
     interaction_type = fields.Char(
-        string="Type", required=True, index=True,
-        help="Short code of what happened, e.g. order_received, cart_abandoned, call_me.")
+        string="Type code", required=True, index=True,
+        help="The type's code, e.g. order_received, cart_abandoned, call_me.")
     date = fields.Datetime(required=True, index=True, default=fields.Datetime.now)
     subject = fields.Char()
     body = fields.Text()
@@ -55,6 +67,8 @@ class EcrmInteraction(models.Model):
     source_ref = fields.Reference(
         selection="_selection_source_model", string="Source document",
         compute="_compute_source_ref")
+    source_url = fields.Char(compute="_compute_source_ref", help="The source document in the web client.")
+    channel_icon = fields.Char(compute="_compute_channel_icon")
     company_id = fields.Many2one(
         "res.company", required=True, index=True,
         default=lambda self: self.env.user.company_id)
@@ -83,15 +97,50 @@ class EcrmInteraction(models.Model):
         for interaction in self:
             found = interaction.res_id in existing.get(interaction.res_model, ())
             interaction.source_ref = found and "%s,%d" % (interaction.res_model, interaction.res_id)
+            interaction.source_url = found and "/web#model=%s&id=%d" % (interaction.res_model, interaction.res_id)
 
-    @api.constrains("interaction_type")
+    @api.depends("channel")
+    def _compute_channel_icon(self):
+        for interaction in self:
+            interaction.channel_icon = CHANNEL_ICONS.get(interaction.channel, CHANNEL_ICONS["other"])
+
+    @api.constrains("interaction_type", "type_id")
     def _check_interaction_type(self):
         for interaction in self:
-            if not interaction_rows.TYPE_CODE.match(interaction.interaction_type or ""):
-                raise ValidationError(_(
-                    "Interaction type %r must be a lower-case code of letters, digits and "
-                    "underscores, starting with a letter (e.g. order_received).")
-                    % interaction.interaction_type)
+            if interaction.type_id.code != interaction.interaction_type:
+                raise ValidationError(_("Interaction %(subject)r: type %(type)r does not have the code %(code)r.") % {
+                    "subject": interaction.subject, "type": interaction.type_id.name,
+                    "code": interaction.interaction_type})
+
+    @api.onchange("type_id")
+    def _onchange_type_id(self):
+        if self.type_id:
+            self.interaction_type = self.type_id.code
+            self.channel = self.type_id.channel or self.channel
+            self.direction = self.type_id.direction or self.direction
+
+    @api.model
+    def _with_type(self, vals):
+        """``vals`` with the type and its code in step: the code of a type picked by id, or the
+        type of a code given (and the type's usual channel when none is given)."""
+        if not isinstance(vals, dict) or not (vals.get("type_id") or vals.get("interaction_type")):
+            return vals
+        Type = self.env["ecrm.interaction.type"]
+        if vals.get("type_id"):
+            interaction_type = Type.sudo().browse(vals["type_id"]).exists()
+            if not interaction_type:
+                raise ValidationError(_("Unknown interaction type id %(id)r.") % {"id": vals["type_id"]})
+            vals = dict(vals, interaction_type=interaction_type.code)
+            defaults = Type._by_code()[interaction_type.code]
+        else:
+            defaults = Type._by_code().get(vals["interaction_type"])
+            if not defaults:
+                raise ValidationError(interaction_rows.format_problems([interaction_rows.Problem(
+                    0, interaction_rows.type_problem(vals["interaction_type"], Type._by_code()))]))
+            vals = dict(vals, type_id=defaults.id)
+        if defaults.channel and not vals.get("channel"):
+            vals["channel"] = defaults.channel
+        return vals
 
     @api.constrains("res_model", "res_id")
     def _check_source_document(self):
@@ -129,13 +178,14 @@ class EcrmInteraction(models.Model):
         vals_list = self._own_author(vals_list)
         referenced = interaction_rows.referenced_ids(vals_list)
         existing = referenced if host_keys else self._existing_ids(referenced)
-        problems = interaction_rows.validate(vals_list, existing, set(self.env.registry.models),
+        types = self.env["ecrm.interaction.type"]._by_code()
+        problems = interaction_rows.validate(vals_list, existing, set(self.env.registry.models), types,
                                              reserved_key=None if host_keys else host_events.is_host_key)
         if problems:
             raise ValidationError(interaction_rows.format_problems(problems))
         missing = [name for name in DEFAULTED if any(row.get(name) in (None, False) for row in vals_list)]
         defaults = self.default_get(missing) if missing else {}
-        values_list = [interaction_rows.normalise(row, defaults) for row in vals_list]
+        values_list = [interaction_rows.normalise(row, defaults, types) for row in vals_list]
         commercial = self._commercial_partners({values["partner_id"] for values in values_list})
         for values in values_list:
             values["commercial_partner_id"] = commercial[values["partner_id"]]
@@ -183,9 +233,15 @@ class EcrmInteraction(models.Model):
     @api.model
     def create(self, vals):
         self.check_access_rights("create")
-        interaction = super().create(self._own_author([vals])[0])
+        interaction = super().create(self._with_type(self._own_author([vals])[0]))
         interaction._after_log()
         return interaction
+
+    @api.multi
+    def write(self, vals):
+        if "type_id" in vals or "interaction_type" in vals:
+            vals = self._with_type(vals)
+        return super().write(vals)
 
     @api.model
     def _own_author(self, vals_list):

@@ -191,6 +191,8 @@ class ResPartner(models.Model):
         action = self.env.ref("ecrm_core.ecrm_interaction_action").read()[0]
         action["domain"] = self._ecrm_interaction_domain()
         action["context"] = {"default_partner_id": self.id}
+        # a customer's timeline opens as the feed; the list, calendar and pivot stay a click away
+        action["views"] = sorted(action["views"], key=lambda view: view[1] != "kanban")
         return action
 
     @api.multi

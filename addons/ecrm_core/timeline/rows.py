@@ -4,6 +4,7 @@ A batch is accepted whole or not at all, so every row is checked first and all
 problems are reported together, each naming its row by index.
 """
 import datetime
+import difflib
 import functools
 import re
 from collections import namedtuple
@@ -34,6 +35,9 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
 
 Problem = namedtuple("Problem", "index message")
+# What a row takes from its interaction type: the type's id, and the channel and direction
+# (or None) it gets when it gives none.
+TypeDefaults = namedtuple("TypeDefaults", "id channel direction")
 
 
 class BatchError(ValueError):
@@ -99,7 +103,21 @@ def parse_date(value):
         "date %r is not a date; use 'YYYY-MM-DD HH:MM:SS' (UTC) or 'YYYY-MM-DD'" % (value,))
 
 
-def _row_problems(row, existing, known_models, reserved_key=None):
+def type_problem(code, types):
+    """What is wrong with an interaction type code, or None."""
+    if code is None:
+        return "missing interaction_type (a type code such as order_received)"
+    if not isinstance(code, str) or not TYPE_CODE.match(code):
+        return ("interaction_type %r must be a lower-case code of letters, digits and "
+                "underscores, starting with a letter (e.g. order_received)" % (code,))
+    if code not in types:
+        close = difflib.get_close_matches(code, list(types), n=3)
+        return "unknown interaction_type %r%s; an eCRM Manager adds types under eCRM > Configuration > " \
+               "Interaction Types" % (code, " (did you mean %s?)" % " or ".join(close) if close else "")
+    return None
+
+
+def _row_problems(row, existing, known_models, types, reserved_key=None):
     if not isinstance(row, dict):
         yield "is not a dictionary of field values"
         return
@@ -118,22 +136,21 @@ def _row_problems(row, existing, known_models, reserved_key=None):
         elif value not in existing.get(model, ()):
             yield "unknown %s %d (no such %s)" % (key.replace("_id", ""), value, model)
 
+    code = row.get("interaction_type")
+    bad_type = type_problem(code, types)
+    if bad_type:
+        yield bad_type
+
     channel = row.get("channel")
     if channel is None:
-        yield "missing channel; use one of %s" % ", ".join(CHANNELS)
+        if not bad_type and not types[code].channel:  # an unknown type: whether it has a channel is unknown
+            yield "missing channel; use one of %s" % ", ".join(CHANNELS)
     elif channel not in CHANNELS:
         yield "unknown channel %r; use one of %s" % (channel, ", ".join(CHANNELS))
 
     direction = row.get("direction", "inbound")
     if direction not in DIRECTIONS:
         yield "unknown direction %r; use inbound or outbound" % (direction,)
-
-    code = row.get("interaction_type")
-    if code is None:
-        yield "missing interaction_type (a short code such as order_received)"
-    elif not isinstance(code, str) or not TYPE_CODE.match(code):
-        yield ("interaction_type %r must be a lower-case code of letters, digits and "
-               "underscores, starting with a letter (e.g. order_received)" % (code,))
 
     if row.get("date") not in (None, False):
         try:
@@ -163,12 +180,13 @@ def _row_problems(row, existing, known_models, reserved_key=None):
             yield "source document %s,%d does not exist" % (res_model, res_id)
 
 
-def validate(rows, existing, known_models, reserved_key=None):
+def validate(rows, existing, known_models, types, reserved_key=None):
     """Return the list of problems of a batch (empty when it may be logged).
 
     ``existing`` maps model name -> set of ids found in the database for
-    ``referenced_ids(rows)``; ``known_models`` is the set of model names; ``reserved_key``
-    tells the source keys this caller may not use.
+    ``referenced_ids(rows)``; ``known_models`` is the set of model names; ``types`` maps
+    each interaction type code to its ``TypeDefaults``; ``reserved_key`` tells the source
+    keys this caller may not use.
     """
     if not isinstance(rows, (list, tuple)):
         return [Problem("-", "expected a list of dictionaries, got %s" % type(rows).__name__)]
@@ -179,7 +197,7 @@ def validate(rows, existing, known_models, reserved_key=None):
     return [
         Problem(index, message)
         for index, row in enumerate(rows)
-        for message in _row_problems(row, existing, known_models, reserved_key)
+        for message in _row_problems(row, existing, known_models, types, reserved_key)
     ]
 
 
@@ -201,9 +219,16 @@ def humanise(code):
     return code.replace("_", " ").capitalize()
 
 
-def normalise(row, defaults):
-    """A validated row with defaults applied, ready to store."""
+def normalise(row, defaults, types):
+    """A validated row with defaults applied, ready to store: the field defaults, under the
+    type's usual channel and direction, under what the row gives."""
     values = dict(defaults)
+    type_defaults = types[row["interaction_type"]]
+    values["type_id"] = type_defaults.id
+    if type_defaults.channel:
+        values["channel"] = type_defaults.channel
+    if type_defaults.direction:
+        values["direction"] = type_defaults.direction
     values.update({key: value for key, value in row.items() if value not in (None, False)})
     values.setdefault("direction", "inbound")
     values["date"] = parse_date(values["date"])

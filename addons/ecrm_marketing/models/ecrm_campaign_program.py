@@ -157,7 +157,7 @@ class EcrmCampaignProgram(models.Model):
             return
         interactions = interactions.with_context(prefetch_fields=False)
         for program in steps.mapped("program_id"):
-            watched = set(steps.filtered(lambda step: step.program_id == program).mapped("interaction_type"))
+            watched = set(steps.filtered(lambda step: step.program_id == program).mapped("trigger_type_id.code"))
             partners = interactions.filtered(lambda event: event.interaction_type in watched).mapped("partner_id")
             if program.segment_id:
                 partners = partners.search([("id", "in", partners.ids)] + program.segment_id._partner_domain())

@@ -60,7 +60,9 @@ class EcrmCampaignProgramStep(models.Model):
     delay_days = fields.Integer("Days", help="Delay: days after the previous step. Not opened: days to wait.")
     anniversary_field = fields.Selection(ANNIVERSARY_FIELDS)
     dormancy_days = fields.Integer("No order for (days)", default=180)
-    interaction_type = fields.Char(help="Timeline interaction type that fires the step, e.g. cart_abandoned.")
+    trigger_type_id = fields.Many2one(
+        "ecrm.interaction.type", string="Interaction", ondelete="restrict",
+        help="The timeline entry that fires the step, e.g. Cart abandoned.")
     action = fields.Selection(ACTIONS, required=True, default="email")
     mail_template_id = fields.Many2one("mail.template", domain=[("model", "=", "res.partner")])
     mailing_id = fields.Many2one("mail.mass_mailing", readonly=True, copy=False,
@@ -68,7 +70,10 @@ class EcrmCampaignProgramStep(models.Model):
     activity_type_id = fields.Many2one("mail.activity.type")
     mailing_list_id = fields.Many2one("mail.mass_mailing.list")
     log_channel = fields.Selection(CHANNEL_SELECTION, default="other")
-    log_interaction_type = fields.Char(default="marketing_note")
+    log_type_id = fields.Many2one(
+        "ecrm.interaction.type", string="Logs", ondelete="restrict",
+        default=lambda self: self.env.ref("ecrm_marketing.interaction_type_marketing_note", raise_if_not_found=False),
+        help="The timeline entry the step logs for each participant.")
     log_count = fields.Integer("Done", compute="_compute_log_count")
 
     @api.model
@@ -76,7 +81,7 @@ class EcrmCampaignProgramStep(models.Model):
         self.check_access_rights("create")
         return super().create(_with_program_company(self.env, vals))
 
-    @api.constrains("action", "mail_template_id", "mailing_list_id", "trigger", "interaction_type",
+    @api.constrains("action", "mail_template_id", "mailing_list_id", "trigger", "trigger_type_id", "log_type_id",
                     "anniversary_field")
     def _check_settings(self):
         for step in self:
@@ -84,8 +89,10 @@ class EcrmCampaignProgramStep(models.Model):
                 raise ValidationError(_("Step %s sends an e-mail: choose its template.") % step.name)
             if step.action in ("list_add", "list_remove") and not step.mailing_list_id:
                 raise ValidationError(_("Step %s changes a mailing list: choose the list.") % step.name)
-            if step.trigger == "interaction" and not step.interaction_type:
+            if step.trigger == "interaction" and not step.trigger_type_id:
                 raise ValidationError(_("Step %s waits for an interaction: give its type.") % step.name)
+            if step.action == "interaction" and not step.log_type_id:
+                raise ValidationError(_("Step %s logs an interaction: give its type.") % step.name)
             if step.trigger == "anniversary" and not step.anniversary_field:
                 raise ValidationError(_("Step %s fires on an anniversary: choose the date.") % step.name)
 
@@ -121,7 +128,7 @@ class EcrmCampaignProgramStep(models.Model):
                   "mailing": mail_step.mailing_id.id or None, "since": self.program_id.date_start or now,
                   "occurrence": contact_rules.anniversary_occurrence(today),
                   "days": contact_rules.anniversary_days(today), "dormancy": self.dormancy_days,
-                  "interaction_type": self.interaction_type}
+                  "interaction_type": self.trigger_type_id.code}
         occurrence = "%(occurrence)s" if self.trigger == "anniversary" else "coalesce(prev.occurrence, 0)"
         # NOT IN over the step's own log becomes one hashed lookup, whatever the statistics say: a
         # correlated NOT EXISTS went row by row (10,000 x 10,000) right after a big run in one transaction
@@ -244,7 +251,7 @@ class EcrmCampaignProgramStep(models.Model):
                 "source_id": program.source_id.id or False}
 
     def _log_on_timeline(self, partner_ids, now):
-        channel, interaction_type = ACTION_TIMELINE.get(self.action, (self.log_channel, self.log_interaction_type))
+        channel, interaction_type = ACTION_TIMELINE.get(self.action, (self.log_channel, self.log_type_id.code))
         utm = self._utm_values()
         rows = [dict(utm, partner_id=partner_id, channel=channel, interaction_type=interaction_type,
                      direction="outbound", date=now, subject="%s: %s" % (self.program_id.name, self.name),

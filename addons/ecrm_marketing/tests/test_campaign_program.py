@@ -78,12 +78,13 @@ class TestCampaignProgram(ProgramCase):
         self.assertEqual(len(leads), 2)
 
     def test_interaction_on_the_stream_triggers_the_step(self):
-        program = self.make_program([{"trigger": "interaction", "interaction_type": "cart_abandoned",
+        enquiry = self.env.ref("ecrm_core.interaction_type_enquiry")
+        program = self.make_program([{"trigger": "interaction", "trigger_type_id": enquiry.id,
                                       "action": "email"}], mode="triggered", segment=False)
         program.action_start()
         self.assertFalse(program.participant_ids)
         self.env["ecrm.interaction"].log({"partner_id": self.ann.id, "channel": "portal",
-                                          "interaction_type": "cart_abandoned"})
+                                          "interaction_type": "enquiry"})
         self.env["ecrm.interaction"].log({"partner_id": self.bob.id, "channel": "portal",
                                           "interaction_type": "call_me"})
         self.assertEqual(program.participant_ids.mapped("partner_id"), self.ann)

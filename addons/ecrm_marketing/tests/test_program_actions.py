@@ -82,8 +82,9 @@ class TestProgramActions(ProgramCase):
         self.assertEqual(len(self.timeline("marketing_lead")), 4)
 
     def test_log_interaction_writes_the_chosen_type(self):
+        brochure = self.env["ecrm.interaction.type"].create({"code": "brochure_posted", "name": "Brochure posted"})
         program = self.make_program([{"trigger": "start", "action": "interaction", "log_channel": "letter",
-                                      "log_interaction_type": "brochure_posted"}])
+                                      "log_type_id": brochure.id}])
         program.action_start()
         program.run(now=at(0))
         logged = self.timeline("brochure_posted")

@@ -3,6 +3,7 @@ from . import ecrm_personalisation_rule
 from . import ecrm_visitor
 from . import ecrm_page_view
 from . import ecrm_page_view_daily
+from . import ecrm_interaction_type
 from . import res_partner
 from . import sale_order
 from . import website

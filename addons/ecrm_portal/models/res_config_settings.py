@@ -4,7 +4,6 @@ from odoo import api, fields, models
 
 # settings field -> system parameter (Odoo 11 has no config_parameter= on fields)
 PARAMETERS = {
-    "ecrm_public_interaction_types": "ecrm_portal.public_interaction_types",
     "ecrm_page_view_retention_days": "ecrm_portal.page_view_retention_days",
     "ecrm_cart_idle_hours": "ecrm_portal.cart_idle_hours",
     "ecrm_call_me_interval_minutes": "ecrm_portal.call_me_interval_minutes",
@@ -14,9 +13,6 @@ PARAMETERS = {
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    ecrm_public_interaction_types = fields.Char(
-        "Interaction types customers see",
-        help="Comma-separated type codes shown on /my/interactions, e.g. order_received,call_me.")
     ecrm_page_view_retention_days = fields.Integer("Keep raw page views (days)")
     ecrm_cart_idle_hours = fields.Integer("Cart abandoned after (hours)")
     ecrm_call_me_interval_minutes = fields.Integer("One call-me request per (minutes)")

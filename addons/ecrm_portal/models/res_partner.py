@@ -7,7 +7,6 @@ from odoo.exceptions import UserError, ValidationError
 
 CONSENT_CHANNELS = ("email", "phone", "post", "sms")
 CONSENT_CHOICES = ("opted_in", "opted_out")
-DEFAULT_PUBLIC_TYPES = "order_received,order_confirmed,call_me,cart_abandoned,consent_opted_in,consent_opted_out"
 
 
 class ResPartner(models.Model):
@@ -56,9 +55,8 @@ class ResPartner(models.Model):
 
     @api.model
     def ecrm_portal_public_types(self):
-        text = self.env["ir.config_parameter"].sudo().get_param(
-            "ecrm_portal.public_interaction_types", DEFAULT_PUBLIC_TYPES)
-        return [code.strip() for code in text.split(",") if code.strip()]
+        """The codes of the interaction types customers see on /my/interactions."""
+        return self.env["ecrm.interaction.type"].sudo().search([("portal_public", "=", True)]).mapped("code")
 
     @api.model
     @api.returns("ecrm.interaction")
@@ -67,7 +65,7 @@ class ResPartner(models.Model):
         partner = self._ecrm_portal_partner()
         return self.env["ecrm.interaction"].sudo().search([
             ("commercial_partner_id", "=", partner.commercial_partner_id.id),
-            ("interaction_type", "in", self.ecrm_portal_public_types()),
+            ("type_id.portal_public", "=", True),
         ], limit=limit)
 
     @api.model

@@ -28,7 +28,7 @@ class TestSelfService(PortalCase):
         colleague = Interaction.log({"partner_id": self.trust.id, "channel": "email",
                                      "interaction_type": "order_received"})
         private = Interaction.log({"partner_id": self.buyer.id, "channel": "phone",
-                                   "interaction_type": "internal_note"})
+                                   "interaction_type": "note"})
         theirs = Interaction.log({"partner_id": self.other.id, "channel": "phone", "interaction_type": "call_me"})
         seen = self.env["res.partner"].sudo(self.buyer_user).ecrm_portal_timeline().ids
         self.assertIn(mine, seen)
@@ -64,7 +64,11 @@ class TestSelfService(PortalCase):
         # another customer is not throttled by the first one's request
         self.env["res.partner"].sudo(self.other_user).ecrm_portal_call_me("Hoists", "")
 
-    def test_staff_choose_the_public_types_in_settings(self):
-        settings = self.env["res.config.settings"].create({"ecrm_public_interaction_types": "call_me"})
-        settings.execute()
-        self.assertEqual(self.env["res.partner"].ecrm_portal_public_types(), ["call_me"])
+    def test_staff_choose_the_public_types_on_the_types(self):
+        call_me = self.env.ref("ecrm_core.interaction_type_call_me")
+        mine = self.env["ecrm.interaction"].log({"partner_id": self.buyer.id, "interaction_type": "call_me"})
+        self.assertIn("call_me", self.env["res.partner"].ecrm_portal_public_types())
+        self.assertIn(mine, self.env["res.partner"].sudo(self.buyer_user).ecrm_portal_timeline().ids)
+        call_me.portal_public = False
+        self.assertNotIn("call_me", self.env["res.partner"].ecrm_portal_public_types())
+        self.assertNotIn(mine, self.env["res.partner"].sudo(self.buyer_user).ecrm_portal_timeline().ids)

@@ -127,7 +127,7 @@ class OwnOrRefused(Own):
 # ---- how some rows are called ----
 
 def interaction(c, **extra):
-    return dict({"partner_id": c.ids["other_company"], "channel": "phone", "interaction_type": "matrix_call",
+    return dict({"partner_id": c.ids["other_company"], "channel": "phone", "interaction_type": "call",
                  "subject": "Matrix call"}, **extra)
 
 
@@ -164,6 +164,9 @@ METHODS = [
     row("ecrm.interaction", "log_many",   DENY, DENY,   OwnOrRefused(logged_by_caller), ALLOW,
         lambda c: [[forged(c)]], variant="forged author (user_id of the admin)"),
     row("ecrm.interaction", "create",     DENY, DENY,   ALLOW,  ALLOW,   lambda c: [interaction(c)]),
+    # managers correct entries; a type given by its code keeps the entry's type in step
+    row("ecrm.interaction", "write",      DENY, DENY,   DENY,   ALLOW,
+        lambda c: [[c.ids["other_interaction"]], {"interaction_type": "call_me"}]),
     row("ecrm.interaction", "create",     DENY, DENY,   OwnOrRefused(logged_by_caller), ALLOW,
         lambda c: [forged(c)], variant="forged author (user_id of the admin)"),
     # ---- consent ---------------------------------------------------------------------------------
@@ -197,6 +200,12 @@ METHODS = [
         lambda c: [[c.box.settings()]]),
     row("res.config.settings", "get_values", DENY, DENY, DENY, DENY, lambda c: []),
     row("res.config.settings", "set_values", DENY, DENY, DENY, DENY, lambda c: [[c.box.settings()]]),
+    row("ecrm.interaction.type", "action_view_interactions", DENY, DENY, ALLOW, ALLOW,
+        lambda c: [c.admin.ok("ecrm.interaction.type", "search", [("code", "=", "call")])]),
+    row("ecrm.interaction.type", "create", DENY, DENY, DENY, ALLOW, lambda c: [c.box.interaction_type_values()]),
+    row("ecrm.interaction.type", "write", DENY, DENY, DENY, ALLOW,
+        lambda c: [[c.ids["interaction_type"]], {"sequence": 10}]),
+    row("ecrm.interaction.type", "unlink", DENY, DENY, DENY, ALLOW, lambda c: [[c.box.interaction_type()]]),
     row("ecrm.customer360.field", "create", DENY, DENY, DENY, ALLOW,
         lambda c: [c.box.customer360_field_values()]),
     row("ecrm.customer360.field", "write", DENY, DENY,  DENY,   ALLOW,
@@ -245,7 +254,7 @@ METHODS = [
     # steps and participants take their program's company as they are created (the company rule)
     row("ecrm.campaign.program.step", "create", DENY, DENY, DENY, ALLOW,
         lambda c: [{"program_id": c.box.program(), "name": "Matrix step", "trigger": "start",
-                    "action": "interaction", "log_interaction_type": "matrix_note"}]),
+                    "action": "interaction"}]),
     row("ecrm.campaign.participant", "create", DENY, DENY, DENY, ALLOW,
         lambda c: [{"program_id": c.box.program(segment=False), "partner_id": c.ids["own_contact"]}]),
     row("ecrm.campaign.program", "enroll", DENY, DENY,  DENY,   ALLOW,
@@ -428,6 +437,7 @@ NONE, READ = "----", "r---"
 #                                        portal  employee  user    manager
 MODELS = {
     "ecrm.interaction":                  (NONE,  NONE,     "r-c-", "rwcu"),  # managers correct entries
+    "ecrm.interaction.type":             (NONE,  NONE,     READ,   "rwcu"),  # the timeline's vocabulary
     "ecrm.consent":                      (NONE,  NONE,     "rwc-", "rwcu"),
     "ecrm.consent.history":              (NONE,  NONE,     READ,   READ),    # the audit trail is never edited
     "ecrm.sector":                       (NONE,  READ,     READ,   "rwcu"),
@@ -522,7 +532,7 @@ FIELDS = {
     "res.config.settings": {HOST: """ecrm_fiscalyear_last_month ecrm_fiscalyear_last_day
                                      ecrm_ltv_horizon_years ecrm_contact_cap ecrm_contact_cap_days
                                      ecrm_scan_state ecrm_scan_percent ecrm_scan_message
-                                     ecrm_public_interaction_types ecrm_page_view_retention_days
+                                     ecrm_page_view_retention_days
                                      ecrm_cart_idle_hours ecrm_call_me_interval_minutes
                                      ecrm_log_host_email ecrm_log_host_sale ecrm_log_host_invoice
                                      ecrm_log_host_lead ecrm_log_host_activity"""},

@@ -117,7 +117,7 @@ class Sandbox:
             "ecrm.interaction", "log_many", [
                 {"partner_id": ids["own_contact"], "channel": "portal", "interaction_type": "order_received",
                  "subject": "Matrix own order %s" % tag},
-                {"partner_id": ids["own_contact"], "channel": "phone", "interaction_type": "internal_note",
+                {"partner_id": ids["own_contact"], "channel": "phone", "interaction_type": "note",
                  "subject": "Matrix internal note %s" % tag},
                 {"partner_id": ids["other_company"], "channel": "phone", "interaction_type": "call_me",
                  "subject": "Matrix other call %s" % tag}])
@@ -132,11 +132,19 @@ class Sandbox:
                                                [("partner_id", "=", ids["other_company"])])[0]
         ids["duplicate_group"] = self.duplicate_group()
         ids["sector"] = self.admin.ok("ecrm.sector", "search", [], limit=1)[0]
+        ids["interaction_type"] = self.interaction_type()
         ids["quality_rule"] = self.admin.ok("ecrm.quality.rule", "search", [], limit=1)[0]
         ids["customer360_field"] = self.customer360_field()
         ids["job_progress"] = self.create("ecrm.job.progress", {
             "res_model": "res.partner", "res_id": ids["own_company"], "state": "done"})
         ids["timeline_backfill"] = self.backfill_run()
+
+    def interaction_type_values(self):
+        return {"name": self.unique("Matrix type "), "code": self.unique("matrix_").lower(), "channel": "other"}
+
+    def interaction_type(self):
+        """A fresh interaction type nothing uses yet."""
+        return self.create("ecrm.interaction.type", self.interaction_type_values())
 
     def customer360_field(self):
         """A Customer 360 tab entry for a partner field not on the tab yet (removed when the module ends)."""
@@ -211,8 +219,7 @@ class Sandbox:
         program_id = self.create("ecrm.campaign.program", {
             "name": self.unique("Matrix Program "), "campaign_id": self.ids["campaign"], "mode": "multistep",
             "segment_id": segment and self.ids["segment"],
-            "step_ids": [(0, 0, {"name": "Matrix note", "trigger": "start", "action": "interaction",
-                                 "log_interaction_type": "matrix_note"})]})
+            "step_ids": [(0, 0, {"name": "Matrix note", "trigger": "start", "action": "interaction"})]})
         if start or paused:
             self.admin.ok("ecrm.campaign.program", "action_start", [program_id])
         if paused:

@@ -26,7 +26,7 @@ VISITORS = (PUBLIC,) + ACTORS + (BUYER,)
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 TARGETS = {  # the record of each model the CRUD rows read and write
     "ecrm.interaction": "other_interaction", "ecrm.consent": "consent", "ecrm.consent.history": "consent_history",
-    "ecrm.sector": "sector", "ecrm.quality.rule": "quality_rule", "ecrm.duplicate.group": "duplicate_group",
+    "ecrm.sector": "sector", "ecrm.interaction.type": "interaction_type", "ecrm.quality.rule": "quality_rule", "ecrm.duplicate.group": "duplicate_group",
     "ecrm.customer360.field": "customer360_field", "ecrm.campaign.cost": "campaign_cost",
     "ecrm.job.progress": "job_progress", "ecrm.timeline.backfill": "timeline_backfill",
     "ecrm.campaign.channel.report": "channel_report", "ecrm.campaign.roi.report": "roi_report",
@@ -223,6 +223,7 @@ def _copy_values(box, model, target):
         "ecrm.profile.answer": lambda: {"partner_id": box.partner(), "question_id": box.ids["question"],
                                         "value": "Matrix"},
         "ecrm.sector": lambda: {"name": box.unique("Matrix sector "), "code": box.unique()},
+        "ecrm.interaction.type": box.interaction_type_values,
     }
     return factories[model]() if model in factories else _copy_data(box, model, target)
 

@@ -97,12 +97,14 @@ def test_open_pixel_and_tracked_click_drive_the_next_steps(odoo_server, admin_rp
         "name": "E2E tracked offer", "model_id": admin_rpc.env.ref("base.model_res_partner").id,
         "subject": "Offer for ${object.name}",
         "body_html": "<p>Hello ${object.name}, <a href='%s/shop'>see the offer</a></p>" % odoo_server.url})
+    opened_type = admin_rpc.env["ecrm.interaction.type"].create(
+        {"code": "e2e_opened_%s" % tag, "name": "Read the offer (%s)" % tag, "channel": "email"})
     Program = admin_rpc.env["ecrm.campaign.program"]
     program_id = Program.create({
         "name": "E2E tracked %s" % tag, "campaign_id": campaign, "mode": "multistep",
         "step_ids": [(0, 0, {"name": "Offer", "sequence": 1, "action": "email", "mail_template_id": template}),
                      (0, 0, {"name": "Thanks for reading", "sequence": 2, "trigger": "opened",
-                             "action": "interaction", "log_interaction_type": "e2e_opened_%s" % tag}),
+                             "action": "interaction", "log_type_id": opened_type}),
                      (0, 0, {"name": "Call the clicker", "sequence": 3, "trigger": "clicked", "action": "lead"})]})
     program = Program.browse(program_id)
     program.action_start()

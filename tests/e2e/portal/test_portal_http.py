@@ -49,6 +49,12 @@ def test_interactions_page_shows_only_own_timeline(priya, odoo_server, admin_rpc
     assert 'id="ecrm_timeline"' in page
     assert "Doris private call" not in page
     assert 'data-interaction-id="%d"' % theirs not in page
+    # the public types' labels, never a code; the demo's orders confirmed for NHS Leeds are public
+    what = [cells[1] for cells in (re.findall(r"<td>(.*?)</td>", row, re.S)
+                                   for row in re.findall(r"<tr data-interaction-id.*?</tr>", page, re.S))]
+    assert "Order confirmed" in what, what
+    assert not [label for label in what if re.fullmatch(r"[a-z][a-z0-9_]*", label.strip())], what
+    assert "Site visit" not in what, "a staff-only type stays off the customer's page"
 
 
 def test_call_me_creates_interaction_once(priya, odoo_server, admin_rpc):

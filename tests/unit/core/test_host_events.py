@@ -70,14 +70,15 @@ def test_every_kind_is_a_valid_row_for_the_timeline():
         row = {"partner_id": 7, "channel": kind.channel, "direction": kind.direction,
                "interaction_type": kind.code, "subject": host_events.subject(kind, "SO042"),
                "source_key": "k"}
-        assert rows.validate([row], {"res.partner": {7}}, set()) == [], kind
+        types = {kind.code: rows.TypeDefaults(1, None, None)}
+        assert rows.validate([row], {"res.partner": {7}}, set(), types) == [], kind
 
 
 def test_a_source_key_repeated_in_a_batch_is_stored_once_and_a_blank_one_is_refused():
     batch = [{"source_key": "a"}, {"source_key": "b"}, {}, {"source_key": "a"}, {}]
     assert rows.first_of_each_key(batch) == [0, 1, 2, 4]
     problems = rows.validate([{"partner_id": 7, "channel": "email", "interaction_type": "x", "source_key": " "}],
-                             {"res.partner": {7}}, set())
+                             {"res.partner": {7}}, set(), {"x": rows.TypeDefaults(1, None, None)})
     assert [p.message for p in problems] == ["source_key must be 1 to 255 characters, got 0"]
     assert rows.first_of_each_key([{"source_key": "a", "company_id": 1}, {"source_key": "a", "company_id": 2}]) \
         == [0, 1], "a key is a company's"

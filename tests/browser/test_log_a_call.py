@@ -1,0 +1,95 @@
+"""A salesperson logs a call in the back office, as they would: by picking the type's label."""
+import os
+
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+CSS = "css selector"
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "var", "screenshots")
+
+
+def wait_for(browser, selector, timeout=60):
+    return WebDriverWait(browser, timeout).until(
+        expected_conditions.visibility_of_element_located((CSS, selector)))
+
+
+def log_in(browser, server, login, password):
+    browser.get(server.url + "/web/login")
+    browser.delete_all_cookies()
+    browser.get(server.url + "/web/login")
+    browser.find_element(CSS, "input[name=login]").send_keys(login)
+    browser.find_element(CSS, "input[name=password]").send_keys(password)
+    browser.find_element(CSS, "form.oe_login_form button[type=submit]").click()
+    wait_for(browser, ".o_main_navbar, .o_web_client")
+
+
+def pick(browser, field, text):
+    """Type into a many2one and choose the first suggestion, as a person does."""
+    box = wait_for(browser, ".o_form_view .o_field_widget[name=%s] input" % field)
+    box.click()
+    box.send_keys(text)
+    WebDriverWait(browser, 30).until(lambda b: [item for item in b.find_elements(
+        CSS, "ul.ui-autocomplete li.ui-menu-item a") if text.lower() in item.text.lower()])
+    next(item for item in browser.find_elements(CSS, "ul.ui-autocomplete li.ui-menu-item a")
+         if text.lower() in item.text.lower()).click()
+
+
+def test_a_salesperson_logs_a_call_by_picking_phone_call(browser, odoo_server, admin_rpc):
+    action = admin_rpc.env.ref("ecrm_core.ecrm_interaction_action").id
+    before = admin_rpc.env["ecrm.interaction"].search([("interaction_type", "=", "call")])
+    log_in(browser, odoo_server, "demo", "demo")
+    browser.get(odoo_server.url + "/web#action=%d&model=ecrm.interaction&view_type=form" % action)
+    wait_for(browser, ".o_form_view.o_form_editable")
+    pick(browser, "partner_id", "Kirklees Council")
+    pick(browser, "type_id", "Phone call")
+    WebDriverWait(browser, 30).until(lambda b: b.find_element(
+        CSS, ".o_field_widget[name=channel]").get_attribute("value") == '"phone"',
+        "picking Phone call did not set the channel")
+    subject = wait_for(browser, ".o_field_widget[name=subject]")
+    subject.send_keys("Rang about the ceiling hoist service" + Keys.TAB)
+    browser.find_element(CSS, ".o_form_button_save").click()
+    wait_for(browser, ".o_form_view.o_form_readonly")
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    browser.save_screenshot(os.path.join(SCREENSHOTS, "log_a_call.png"))
+
+    assert not browser.find_elements(CSS, ".modal .o_dialog_warning, .o_error_detail"), "an error dialog showed"
+    logged = admin_rpc.env["ecrm.interaction"].search([("interaction_type", "=", "call")])
+    new = [record_id for record_id in logged if record_id not in before]
+    assert len(new) == 1
+    entry = admin_rpc.env["ecrm.interaction"].read(new, ["type_id", "channel", "subject", "user_id"])[0]
+    assert entry["type_id"][1] == "Phone call" and entry["channel"] == "phone"
+    assert entry["subject"] == "Rang about the ceiling hoist service"
+    assert entry["user_id"][1] == "Demo User"
+    # the list shows the type's label
+    browser.get(odoo_server.url + "/web#action=%d&model=ecrm.interaction&view_type=list" % action)
+    wait_for(browser, ".o_list_view")
+    WebDriverWait(browser, 30).until(lambda b: "Phone call" in b.find_element(CSS, ".o_list_view").text)
+    assert "Traceback" not in odoo_server.log_text()
+
+
+def test_the_customer_360_shows_the_timeline_as_a_feed(browser, odoo_server, admin_rpc):
+    """Labels and icons, not codes; the source document one click away."""
+    Interaction = admin_rpc.env["ecrm.interaction"]
+    council = admin_rpc.env["res.partner"].search([("name", "=", "Kirklees Council")], limit=1)[0]
+    order = admin_rpc.env["sale.order"].create({"partner_id": council})
+    order_name = admin_rpc.env["sale.order"].read([order], ["name"])[0]["name"]
+    Interaction.log({"partner_id": council, "interaction_type": "order_received", "channel": "eprocurement",
+                     "subject": "Feed check order", "res_model": "sale.order", "res_id": order})
+    log_in(browser, odoo_server, "demo", "demo")
+    browser.get(odoo_server.url + "/web#model=res.partner&id=%d&view_type=form" % council)
+    wait_for(browser, ".o_form_view")
+    tab = next(link for link in browser.find_elements(CSS, ".o_notebook .nav-tabs a") if "360" in link.text)
+    tab.click()
+    entry = WebDriverWait(browser, 60).until(lambda b: [card for card in b.find_elements(
+        CSS, ".o_ecrm_feed_entry") if "Feed check order" in card.text])[0]
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    browser.save_screenshot(os.path.join(SCREENSHOTS, "customer_360_feed.png"))
+    assert "Order received" in entry.text and "order_received" not in entry.text
+    assert entry.find_elements(CSS, ".fa-exchange"), "the e-procurement icon"
+    cards = browser.find_elements(CSS, ".o_ecrm_feed_entry")
+    assert cards[0].text == entry.text, "newest first"
+    entry.find_element(CSS, "a.o_ecrm_feed_source").click()
+    WebDriverWait(browser, 60).until(lambda b: "model=sale.order" in b.current_url)
+    WebDriverWait(browser, 60).until(lambda b: order_name in b.find_element(CSS, ".o_form_view").text)
+    assert "Traceback" not in odoo_server.log_text()
