@@ -163,7 +163,7 @@ class EcrmDuplicateGroup(models.Model):
         """Fewer than two customers left propose nothing: the group is closed as not duplicates."""
         self.write({"state": "dismissed"})
 
-    def _drop(self, partners):
+    def _drop(self, partners, reason=None):
         """Take ``partners`` out of this open group for good (a rescan does not put them back)."""
         self.ensure_one()
         # eCRM Users may, as they may dismiss the whole group; the write below checks it too
@@ -182,8 +182,9 @@ class EcrmDuplicateGroup(models.Model):
             "dropped_partner_ids": [(4, partner.id) for partner in partners],
             "survivor_id": (self.survivor_id if self.survivor_id in left else left[:1]).id,
         })
-        self.message_post(body=_("Dropped %(customers)s: not a duplicate of the others.")
-                          % {"customers": ", ".join(partners.mapped("display_name"))})
+        self.message_post(body=_("Dropped %(customers)s: %(reason)s") % {
+            "customers": ", ".join(partners.mapped("display_name")),
+            "reason": reason or _("not a duplicate of the others.")})
         if len(left) < 2:
             self._close_too_small()
 

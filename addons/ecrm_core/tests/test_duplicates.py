@@ -23,9 +23,9 @@ class DuplicateCase(InteractionCase):
         return self.env["res.partner"].create({"name": "Calderdale Hoists (dup test)", "phone": "01422 111222",
                                                "email": "Sales@CalderdaleHoists.co.uk"})
 
-    def drop(self, group, partner, user=None):
+    def drop(self, group, partner, user=None, reason=None):
         Drop = self.env["ecrm.duplicate.group.drop"].sudo(user) if user else self.env["ecrm.duplicate.group.drop"]
-        return Drop.create({"group_id": group.id, "partner_id": partner.id}).action_drop()
+        return Drop.create({"group_id": group.id, "partner_id": partner.id, "reason": reason}).action_drop()
 
 
 class TestDuplicates(DuplicateCase):
@@ -207,7 +207,8 @@ class TestDropMember(DuplicateCase):
 
     def test_an_ecrm_user_drops_a_customer_and_a_rescan_does_not_bring_it_back(self):
         self.assertEqual(self.group.partner_ids, self.original | self.variant | self.third)
-        self.drop(self.group, self.third, self.ecrm_user)
+        self.drop(self.group, self.third, self.ecrm_user, reason="their Halifax depot (dup test)")
+        self.assertIn("their Halifax depot (dup test)", self.group.message_ids[0].body)
         self.assertEqual((self.group.state, self.group.partner_ids), ("open", self.original | self.variant))
         self.assertEqual(self.group.dropped_partner_ids, self.third)
         self.assertNotIn("Calderdale Hoists (dup test)", self.group.name.split(" / "))

@@ -13,9 +13,10 @@ class EcrmDuplicateGroupDrop(models.TransientModel):
     group_id = fields.Many2one("ecrm.duplicate.group", "Duplicate group", required=True, ondelete="cascade")
     group_partner_ids = fields.Many2many(related="group_id.partner_ids", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", required=True, ondelete="cascade")
+    reason = fields.Char("Why", help="Noted in the group's history.")
 
     @api.multi
     def action_drop(self):
         self.ensure_one()
-        self.group_id._drop(self.partner_id)
+        self.group_id._drop(self.partner_id, self.reason)
         return {"type": "ir.actions.act_window_close"}
