@@ -1,6 +1,7 @@
 """Customer 360, consent, duplicates and import as integrators drive them over RPC."""
 import base64
 import uuid
+import xmlrpc.client
 
 import odoorpc
 import pytest
@@ -49,6 +50,32 @@ def test_duplicate_scan_finds_the_demo_near_duplicate(admin_rpc):
     willow = [g for g, n in zip(groups, names) if {"Willow Bank Care Home Ltd", "WILLOW BANK CARE HOME LIMITED"}
               <= {row["name"] for row in n}]
     assert willow and "same phone" in willow[0]["reason"]
+
+
+def test_an_ecrm_manager_merges_a_duplicate_group_in_one_click_over_xmlrpc(admin_rpc, odoo_server):
+    login, tag = "dup-manager-%s@example.com" % uuid.uuid4().hex[:8], uuid.uuid4().hex[:8]
+    admin_rpc.env["res.users"].with_context(no_reset_password=True).create({
+        "name": "Duplicate Manager (e2e)", "login": login, "password": "dup-e2e", "email": login,
+        "groups_id": [(6, 0, [admin_rpc.env.ref("ecrm_core.group_ecrm_manager").id])]})
+    Partner = admin_rpc.env["res.partner"]
+    phone = "+44 1924 27%04d" % (int(tag, 16) % 10000)
+    kept = Partner.create({"name": "Ossett Mobility %s Ltd" % tag, "phone": phone, "customer": True})
+    other = Partner.create({"name": "OSSETT MOBILITY %s LIMITED" % tag.upper(), "phone": phone, "customer": True})
+    uid = xmlrpc.client.ServerProxy(odoo_server.url + "/xmlrpc/2/common").authenticate(
+        odoo_server.database, login, "dup-e2e", {})
+    models = xmlrpc.client.ServerProxy(odoo_server.url + "/xmlrpc/2/object", allow_none=True)
+
+    def call(method, *args):
+        return models.execute_kw(odoo_server.database, uid, "dup-e2e", "ecrm.duplicate.group", method, list(args))
+
+    assert call("scan", [("id", "in", [kept, other])]) == 1
+    [group_id] = call("search", [("partner_ids", "in", [kept]), ("state", "=", "open")])
+    call("write", [group_id], {"survivor_id": kept})
+    assert call("action_merge", [group_id]) is True
+    group = call("read", [group_id], ["state", "survivor_id", "partner_ids", "name"])[0]
+    assert (group["state"], group["survivor_id"][0], group["partner_ids"]) == ("merged", kept, [kept])
+    assert "Ossett Mobility %s Ltd" % tag in group["name"]
+    assert not Partner.search([("id", "=", other)])
 
 
 def test_import_dry_run_over_rpc_writes_nothing(admin_rpc):

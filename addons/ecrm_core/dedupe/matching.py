@@ -4,6 +4,12 @@ Candidates are compared only within blocks that share a key (same e-mail,
 phone, VAT number, normalised name, or name prefix in the same postcode
 district), so the work grows with the number of near matches, not with the
 square of the customer count.
+
+A company and its own contacts are never duplicates of each other: a record is
+never paired with, nor grouped with, one of its ancestors (its company, or the
+contact it is an address of). Odoo copies a company's VAT number onto its
+contacts, so a VAT number is evidence only on a record that is its own
+commercial entity.
 """
 from collections import defaultdict, namedtuple
 
@@ -11,21 +17,35 @@ from rapidfuzz import fuzz
 
 from ..quality import normalise
 
-Candidate = namedtuple("Candidate", "id name email phones postcode vat")
+# what a scan reads of one record; ``commercial_id`` (None: the record itself) and
+# ``ancestor_ids`` (its parent, the parent's parent, ...) may be left out
+Row = namedtuple("Row", "id name email phone mobile zip vat commercial_id ancestor_ids",
+                 defaults=(None, ()))
+Candidate = namedtuple("Candidate", "id name email phones postcode vat ancestor_ids")
+Edge = namedtuple("Edge", "first second score reason")  # indices into the candidates
+Group = namedtuple("Group", "ids score reason")           # sorted record ids
 MAX_BLOCK_SIZE = 60       # a bigger block is a common key (a shared switchboard), not evidence
 DEFAULT_THRESHOLD = 80
 
 
 def prepare(rows, region="GB"):
-    """rows: (id, name, email, phone, mobile, zip, vat) -> normalised Candidates."""
-    candidates = []
-    for partner_id, name, email, phone, mobile, postcode, vat in rows:
-        phones = {p for p in (normalise.normalise_phone(phone, region),
-                              normalise.normalise_phone(mobile, region)) if p}
-        candidates.append(Candidate(
-            partner_id, normalise.normalise_name(name), normalise.normalise_email(email),
-            frozenset(phones), normalise.normalise_postcode(postcode), normalise.normalise_vat(vat)))
-    return candidates
+    """rows: Rows, or plain sequences in Row's order -> normalised Candidates."""
+    return [_candidate(Row(*row), region) for row in rows]
+
+
+def _candidate(row, region):
+    phones = {p for p in (normalise.normalise_phone(row.phone, region),
+                          normalise.normalise_phone(row.mobile, region)) if p}
+    own_entity = row.commercial_id in (None, row.id)
+    return Candidate(
+        row.id, normalise.normalise_name(row.name), normalise.normalise_email(row.email), frozenset(phones),
+        normalise.normalise_postcode(row.zip), normalise.normalise_vat(row.vat) if own_entity else None,
+        frozenset(row.ancestor_ids or ()))
+
+
+def related(a, b):
+    """True when one candidate is the other's company (or parent contact): never duplicates."""
+    return a.id in b.ancestor_ids or b.id in a.ancestor_ids
 
 
 def blocking_keys(candidate):
@@ -47,6 +67,8 @@ def blocking_keys(candidate):
 
 def score_pair(a, b):
     """(score 0-100, reason) that a and b are the same customer."""
+    if related(a, b):
+        return 0, "a company and its own contact"
     name_similarity = fuzz.token_sort_ratio(a.name, b.name) if a.name and b.name else 0
     if a.vat and a.vat == b.vat:
         return 98, "same VAT number"
@@ -77,36 +99,61 @@ def candidate_pairs(candidates):
     return pairs
 
 
-def find_groups(candidates, threshold=DEFAULT_THRESHOLD, skip_pairs=frozenset()):
-    """Groups of duplicate candidates as [(sorted ids, score, reason)], best first.
+class _Components:
+    """Union-find over candidate indices that refuses a union putting a record with its ancestor."""
 
-    ``skip_pairs``: frozensets {id, id} a person already dismissed; they are
-    never proposed again, and never link a group together.
-    """
-    parent = list(range(len(candidates)))
+    def __init__(self, candidates):
+        self.parent = list(range(len(candidates)))
+        self.ids = [{c.id} for c in candidates]
+        self.ancestors = [set(c.ancestor_ids) for c in candidates]
 
-    def root(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
+    def root(self, i):
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
         return i
 
-    edges = []
+    def join(self, first, second):
+        """Put both in one component; False (and nothing joined) if that groups relatives."""
+        a, b = self.root(first), self.root(second)
+        if a == b:
+            return True
+        if self.ids[a] & self.ancestors[b] or self.ids[b] & self.ancestors[a]:
+            return False
+        self.parent[a] = b
+        self.ids[b] |= self.ids[a]
+        self.ancestors[b] |= self.ancestors[a]
+        return True
+
+
+def _edges(candidates, threshold, skip_pairs):
     for first, second in candidate_pairs(candidates):
         a, b = candidates[first], candidates[second]
         if frozenset((a.id, b.id)) in skip_pairs:
             continue
         score, reason = score_pair(a, b)
         if score >= threshold:
-            edges.append((first, second, score, reason))
-            parent[root(first)] = root(second)
+            yield Edge(first, second, score, reason)
 
+
+def find_groups(candidates, threshold=DEFAULT_THRESHOLD, skip_pairs=frozenset()):
+    """Groups of duplicate candidates as [Group(sorted ids, score, reason)], best first.
+
+    ``skip_pairs``: frozensets {id, id} a person already dismissed; they are
+    never proposed again, and never link a group together. The strongest
+    links are taken first, so a weak one never pulls a company's contact into
+    the company's group.
+    """
+    components = _Components(candidates)
+    kept = [edge for edge in sorted(_edges(candidates, threshold, skip_pairs),
+                                    key=lambda edge: (-edge.score, edge.first, edge.second))
+            if components.join(edge.first, edge.second)]
     groups = defaultdict(lambda: {"members": set(), "scores": [], "reasons": set()})
-    for first, second, score, reason in edges:
-        group = groups[root(first)]
-        group["members"].update((candidates[first].id, candidates[second].id))
-        group["scores"].append(score)
-        group["reasons"].add(reason)
-    found = [(sorted(g["members"]), round(min(g["scores"]), 1), "; ".join(sorted(g["reasons"])))
+    for edge in kept:
+        group = groups[components.root(edge.first)]
+        group["members"].update((candidates[edge.first].id, candidates[edge.second].id))
+        group["scores"].append(edge.score)
+        group["reasons"].add(edge.reason)
+    found = [Group(sorted(g["members"]), round(min(g["scores"]), 1), "; ".join(sorted(g["reasons"])))
              for g in groups.values()]
-    return sorted(found, key=lambda group: (-group[1], group[0]))
+    return sorted(found, key=lambda group: (-group.score, group.ids))

@@ -157,7 +157,9 @@ class EcrmPartnerImport(models.TransientModel):
         new_rows = [row for row in analysed if row[1] == "new"]
         if not new_rows:
             return {}
-        existing = self._readable_partners(("id", "name", "email", "phone", "mobile", "zip", "vat"))
+        # a contact's VAT number is its company's: the commercial entity tells the matcher so
+        existing = self._readable_partners(("id", "name", "email", "phone", "mobile", "zip", "vat",
+                                            "commercial_partner_id"))
         incoming = [(-line, values.get("name"), values.get("email"), values.get("phone"), values.get("mobile"),
                      values.get("zip"), values.get("vat")) for line, _a, _m, values, _r, _p in new_rows]
         duplicates = {}

@@ -141,6 +141,17 @@ def import_wizard(c):
     return [c.own("ecrm.partner.import", {"file": c.box.csv(data), "filename": "matrix.csv"})]
 
 
+def drop_wizard_values(c):
+    """A fresh open duplicate group and one of its customers, to drop."""
+    group_id = c.box.duplicate_group()
+    partner_ids = c.admin.ok("ecrm.duplicate.group", "read", [group_id], ["partner_ids"])[0]["partner_ids"]
+    return {"group_id": group_id, "partner_id": partner_ids[0]}
+
+
+def drop_wizard(c):
+    return [[c.own("ecrm.duplicate.group.drop", drop_wizard_values(c))]]
+
+
 def sage_wizard(model, **values):
     return lambda c: [[c.own(model, dict({"backend_id": c.ids["backend"]}, **values))]]
 
@@ -228,6 +239,8 @@ METHODS = [
         lambda c: [[c.box.settings()]]),
     row("ecrm.duplicate.group", "action_dismiss", DENY, DENY, ALLOW, ALLOW, lambda c: [[c.box.duplicate_group()]]),
     row("ecrm.duplicate.group", "action_merge", DENY, DENY, DENY, ALLOW, lambda c: [[c.box.duplicate_group()]]),
+    # dropping one customer from a group is a partial "not duplicates": eCRM Users may
+    row("ecrm.duplicate.group.drop", "action_drop", DENY, DENY, ALLOW, ALLOW, drop_wizard),
     row("ecrm.duplicate.group", "action_open_merge_wizard", NAV, NAV, NAV, NAV,
         lambda c: [[c.ids["duplicate_group"]]]),
     row("ecrm.partner.import", "action_dry_run", DENY, DENY, ALLOW, ALLOW, import_wizard),
@@ -480,6 +493,7 @@ WIZARDS = {  # model -> values an actor creates one of its own with
     "ecrm.partner.import.line": lambda c: {"import_id": c.own("ecrm.partner.import", {}), "line": 1,
                                            "action": "new"},
     "ecrm.partner.import.column": lambda c: {"import_id": c.own("ecrm.partner.import", {}), "column": "Name"},
+    "ecrm.duplicate.group.drop": drop_wizard_values,
     "ecrm.path.report": lambda c: {"date_from": "2026-01-01"},
     "ecrm.personalisation.preview": lambda c: {"website_id": c.ids["website"]},
     "ecrm.credential.wizard": lambda c: {},

@@ -50,3 +50,52 @@ def test_blocks_from_a_very_common_key_are_ignored():
     shared = [(i, "Resident %d" % i, None, "01422 300400", None, None, None)
               for i in range(matching.MAX_BLOCK_SIZE + 5)]
     assert matching.candidate_pairs(matching.prepare(shared)) == set()
+
+
+# ---- a company and its own contacts ----
+# Odoo copies a company's VAT number onto its contacts: Row(..., vat, commercial_id, ancestor_ids)
+WILLOW = matching.Row(20, "Willow Bank Care Home Ltd", "manager@willowbank.co.uk", "01423 500612", None,
+                      "HG1 1SS", "GB123456782")
+GARETH = matching.Row(21, "Gareth Evans", "gareth@willowbank.co.uk", None, "07700 900123", "HG1 1SS",
+                      "GB123456782", 20, (20,))
+SUSAN = matching.Row(22, "Susan Evans", "susan@willowbank.co.uk", None, "07700 900999", "HG1 1SS",
+                     "GB123456782", 20, (20,))
+
+
+def test_a_company_and_its_contact_sharing_the_inherited_vat_are_not_duplicates():
+    assert groups([WILLOW, GARETH]) == []
+    assert matching.score_pair(*matching.prepare([WILLOW, GARETH]))[0] == 0
+
+
+def test_two_contacts_of_one_company_are_not_paired_on_the_company_vat_alone():
+    assert groups([WILLOW, GARETH, SUSAN]) == []
+
+
+def test_two_contacts_of_one_company_with_the_same_e_mail_are_still_duplicates():
+    twin = GARETH._replace(id=23, name="Gareth Evans (Home Manager)", mobile=None)
+    assert groups([WILLOW, GARETH, twin]) == [[21, 23]]
+
+
+def test_two_records_of_one_organisation_keyed_differently_are_duplicates():
+    other_record = matching.Row(30, "WILLOW BANK CARE HOME LIMITED", None, "+44 1423 500612", None, "HG1 1SS",
+                                "GB 123 4567 82")
+    assert groups([WILLOW, GARETH, other_record]) == [[20, 30]]
+
+
+def test_a_contact_never_joins_its_company_s_group_through_a_third_record():
+    # the other record shares the company's name and the contact's mobile: the strongest links
+    # are taken first, and the one that would group the contact with its own company is refused
+    other_record = matching.Row(30, "Willow Bank Care Home Limited", None, "07700 900123", None, "HG1 1SS", None)
+    found = groups([WILLOW, GARETH._replace(name="Willow Bank Care Home"), other_record])
+    assert found == [[21, 30]]
+
+
+def test_a_sub_contact_is_never_paired_with_any_of_its_ancestors():
+    delivery = matching.Row(24, "Gareth Evans", "gareth@willowbank.co.uk", None, None, "HG1 1SS",
+                            "GB123456782", 20, (21, 20))
+    assert groups([WILLOW, GARETH, delivery]) == []
+
+
+def test_groups_are_named_tuples():
+    [group] = matching.find_groups(matching.prepare(FAMILY))
+    assert (group.ids, group.reason) == ([1, 2, 3], group[2]) and group.score >= 80
