@@ -1,6 +1,7 @@
 """A salesperson logs a call in the back office, as they would: by picking the type's label."""
 import os
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -25,14 +26,23 @@ def log_in(browser, server, login, password):
 
 
 def pick(browser, field, text):
-    """Type into a many2one and choose the first suggestion, as a person does."""
+    """Type into a many2one and choose the suggestion, as a person does (the list is redrawn as
+    the answers come: a suggestion gone stale is looked up again)."""
     box = wait_for(browser, ".o_form_view .o_field_widget[name=%s] input" % field)
     box.click()
     box.send_keys(text)
-    WebDriverWait(browser, 30).until(lambda b: [item for item in b.find_elements(
-        CSS, "ul.ui-autocomplete li.ui-menu-item a") if text.lower() in item.text.lower()])
-    next(item for item in browser.find_elements(CSS, "ul.ui-autocomplete li.ui-menu-item a")
-         if text.lower() in item.text.lower()).click()
+
+    def click_suggestion(b):
+        try:
+            for item in b.find_elements(CSS, "ul.ui-autocomplete li.ui-menu-item a"):
+                if item.is_displayed() and text.lower() in item.text.lower():
+                    item.click()
+                    return True
+        except StaleElementReferenceException:
+            pass
+        return False
+    WebDriverWait(browser, 30).until(click_suggestion, "no suggestion %r for %s" % (text, field))
+    WebDriverWait(browser, 30).until(lambda b: text.lower() in box.get_attribute("value").lower())
 
 
 def test_a_salesperson_logs_a_call_by_picking_phone_call(browser, odoo_server, admin_rpc):

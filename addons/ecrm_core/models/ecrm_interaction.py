@@ -89,13 +89,16 @@ class EcrmInteraction(models.Model):
 
     @api.depends("res_model", "res_id")
     def _compute_source_ref(self):
-        existing = {}
+        """The source document where it exists and the user may read it: a salesperson sees an
+        entry about a colleague's order, not the order (nor its name, which the form would ask)."""
+        readable = {}
         for res_model in set(self.filtered("res_model").mapped("res_model")):
-            if res_model in self.env:
+            if res_model in self.env and self.env[res_model].check_access_rights("read", raise_exception=False):
                 ids = self.filtered(lambda rec: rec.res_model == res_model).mapped("res_id")
-                existing[res_model] = set(self.env[res_model].sudo().browse(ids).exists().ids)
+                readable[res_model] = set(self.env[res_model].with_context(active_test=False).search(
+                    [("id", "in", ids)]).ids)
         for interaction in self:
-            found = interaction.res_id in existing.get(interaction.res_model, ())
+            found = interaction.res_id in readable.get(interaction.res_model, ())
             interaction.source_ref = found and "%s,%d" % (interaction.res_model, interaction.res_id)
             interaction.source_url = found and "/web#model=%s&id=%d" % (interaction.res_model, interaction.res_id)
 
@@ -242,6 +245,14 @@ class EcrmInteraction(models.Model):
         if "type_id" in vals or "interaction_type" in vals:
             vals = self._with_type(vals)
         return super().write(vals)
+
+    @api.multi
+    def unlink(self):
+        partner_ids = self.mapped("partner_id").ids
+        result = super().unlink()
+        # a deleted entry no longer counts: its customers' (and companies') figures are recounted
+        self.env["res.partner"]._ecrm_recount_interactions(partner_ids)
+        return result
 
     @api.model
     def _own_author(self, vals_list):

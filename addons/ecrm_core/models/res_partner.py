@@ -285,6 +285,19 @@ class ResPartner(models.Model):
         self.invalidate_cache(["ecrm_%s" % column for column in INTERACTION_COLUMNS])
 
     @api.model
+    def _ecrm_recount_interactions(self, partner_ids):
+        """Timeline figures of these customers and their companies counted afresh (after entries
+        went): one with nothing left on its timeline goes back to no figures."""
+        scope = self._ecrm_scope(partner_ids)
+        if not scope:
+            return
+        figures = self._ecrm_interaction_figures(scope)
+        none = {"interaction_count": 0, "last_interaction_date": None, "preferred_channel": None}
+        self._ecrm_bulk_update([(pid,) + tuple(figures.get(pid, none)[column] for column in INTERACTION_COLUMNS)
+                                for pid in scope], ("id",) + INTERACTION_COLUMNS)
+        self.invalidate_cache(["ecrm_%s" % column for column in INTERACTION_COLUMNS])
+
+    @api.model
     def _ecrm_scope(self, partner_ids):
         """None for everyone, else the partners and the companies they roll up to."""
         if partner_ids is None:

@@ -27,6 +27,7 @@ class SaleOrder(models.Model):
     def _ecrm_timeline_rows(self, skip=()):
         """(family, row) of the events each order's state implies: sent, placed, confirmed, cancelled."""
         Interaction = self.env["ecrm.interaction"]
+        rounds = self._ecrm_cancellations()
         rows = []
         for order in self.sudo():
             from_shop = order.team_id.team_type == "website"
@@ -36,5 +37,16 @@ class SaleOrder(models.Model):
                 date = {"sale": order.confirmation_date, "placed": order.date_order}.get(event.name, order.write_date)
                 rows.append(Interaction._host_row(
                     event.kind, order.partner_id, order,
-                    host_events.document_key(order._name, order.id, event.name), order.name, date=date))
+                    host_events.document_key(order._name, order.id, event.name, rounds.get(order.id, 0)),
+                    order.name, date=date))
         return rows
+
+    @api.multi
+    def _ecrm_cancellations(self):
+        """{order id: cancellations on the timeline}: the round each order is in (one grouped query)."""
+        if not self.ids:
+            return {}
+        self.env.cr.execute(
+            "SELECT res_id, count(*) FROM ecrm_interaction WHERE res_model = 'sale.order' AND res_id IN %s "
+            "AND interaction_type = %s GROUP BY res_id", (tuple(self.ids), host_events.ORDER_CANCELLED.code))
+        return dict(self.env.cr.fetchall())

@@ -95,3 +95,15 @@ class TestInteractionLog(InteractionCase):
             "SELECT commercial_partner_id FROM ecrm_interaction WHERE id IN %s ORDER BY id", (tuple(ids),))
         self.assertEqual([row[0] for row in self.env.cr.fetchall()],
                          [self.company_partner.id, self.individual.id])
+
+    def test_a_deleted_entry_no_longer_counts_for_the_customer_or_its_company(self):
+        first, second = self.Interaction.log_many([self.row(date="2026-01-05"), self.row(date="2026-03-01")])
+        self.assertEqual((self.contact.ecrm_interaction_count, self.company_partner.ecrm_interaction_count), (2, 2))
+        manager = self.make_user("interaction_manager_t", ["base.group_user", "ecrm_core.group_ecrm_manager"])
+        self.Interaction.sudo(manager).browse(second).unlink()
+        self.assertEqual((self.contact.ecrm_interaction_count, self.company_partner.ecrm_interaction_count), (1, 1))
+        self.assertEqual(self.company_partner.ecrm_last_interaction_date, "2026-01-05 00:00:00")
+        self.Interaction.sudo(manager).browse(first).unlink()
+        self.assertEqual(self.company_partner.ecrm_interaction_count, 0)
+        self.assertFalse(self.company_partner.ecrm_last_interaction_date)
+        self.assertFalse(self.company_partner.ecrm_preferred_channel)

@@ -156,3 +156,18 @@ class TestTimelineFeed(InteractionCase):
         self.assertEqual({view for _, view in action["views"]}, {"kanban", "tree", "form", "calendar", "pivot", "graph"})
         self.assertEqual(self.Interaction.search(action["domain"]).ids[:2], [newer, older])
         self.assertEqual(self.company_partner.ecrm_recent_interaction_ids.ids[:2], [newer, older])
+
+    def test_a_salesperson_sees_the_entry_but_not_a_colleagues_order(self):
+        colleague = self.make_user("feed_colleague_t", ["base.group_user", "sales_team.group_sale_salesman"])
+        salesperson = self.make_user("feed_salesperson_t", ["base.group_user", "sales_team.group_sale_salesman",
+                                                            "ecrm_core.group_ecrm_user"])
+        order = self.env["sale.order"].create({"partner_id": self.company_partner.id, "user_id": colleague.id})
+        entry = self.Interaction.log(self.row(channel="eprocurement", interaction_type="order_received",
+                                              res_model="sale.order", res_id=order.id))
+        seen = self.Interaction.sudo(salesperson).browse(entry)
+        self.assertEqual(seen.type_id.name, "Order received")
+        self.assertFalse(seen.source_ref or seen.source_url, "no link, and no name, the user may not read")
+        self.assertEqual(self.Interaction.browse(entry).source_ref, order)
+        # the customer's form with its feed reads without an access error
+        self.company_partner.sudo(salesperson).read(["ecrm_recent_interaction_ids"])
+        seen.read(["source_ref", "source_url", "channel_icon"])

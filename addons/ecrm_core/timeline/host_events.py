@@ -82,13 +82,15 @@ MAX_MESSAGE_ID_IN_KEY = 200
 HOST_KEY = re.compile(r"^(mail:|[a-z_][a-z0-9_]*(\.[a-z0-9_]+)+,\d+:)")
 
 
-def document_key(model, res_id, event_name):
+def document_key(model, res_id, event_name, round_no=0):
     """The key of a document's event: ``sale.order,42:sale``.
 
-    One per document and event: an order cancelled, reset and confirmed again shows its
-    first confirmation only.
+    One per document, event and round: an order cancelled, reset and confirmed again is in
+    its second round (``sale.order,42:sale:1``), so the second confirmation shows too, while
+    a retry or a backfill of the same round finds the key stored.
     """
-    return "%s,%d:%s" % (model, res_id, event_name)
+    key = "%s,%d:%s" % (model, res_id, event_name)
+    return "%s:%d" % (key, round_no) if round_no else key
 
 
 def message_key(message_id, record_id, partner_id):

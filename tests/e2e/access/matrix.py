@@ -178,6 +178,8 @@ METHODS = [
     # managers correct entries; a type given by its code keeps the entry's type in step
     row("ecrm.interaction", "write",      DENY, DENY,   DENY,   ALLOW,
         lambda c: [[c.ids["other_interaction"]], {"interaction_type": "call_me"}]),
+    row("ecrm.interaction", "unlink",     DENY, DENY,   DENY,   ALLOW,
+        lambda c: [[c.admin.ok("ecrm.interaction", "log", interaction(c))]]),
     row("ecrm.interaction", "create",     DENY, DENY,   OwnOrRefused(logged_by_caller), ALLOW,
         lambda c: [forged(c)], variant="forged author (user_id of the admin)"),
     # ---- consent ---------------------------------------------------------------------------------

@@ -82,3 +82,9 @@ def test_a_source_key_repeated_in_a_batch_is_stored_once_and_a_blank_one_is_refu
     assert [p.message for p in problems] == ["source_key must be 1 to 255 characters, got 0"]
     assert rows.first_of_each_key([{"source_key": "a", "company_id": 1}, {"source_key": "a", "company_id": 2}]) \
         == [0, 1], "a key is a company's"
+
+
+def test_a_documents_second_round_has_a_key_of_its_own_and_the_form_of_the_hosts():
+    first, second = (host_events.document_key("sale.order", 42, "sale", round_no) for round_no in (0, 1))
+    assert (first, second) == ("sale.order,42:sale", "sale.order,42:sale:1")
+    assert host_events.is_host_key(second)
