@@ -10,6 +10,14 @@ CSS = "css selector"
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "var", "screenshots")
 
 
+def tracebacks(server):
+    """The server log's tracebacks, but the host's "bus.Bus unavailable": the web client polls
+    /longpolling on the HTTP port, which in production the reverse proxy sends to the
+    longpolling port; here there is no proxy."""
+    chunks = server.log_text().split("Traceback (most recent call last):")[1:]
+    return [chunk[:2000] for chunk in chunks if "Exception: bus.Bus unavailable" not in chunk]
+
+
 def wait_for(browser, selector, timeout=60):
     return WebDriverWait(browser, timeout).until(
         expected_conditions.visibility_of_element_located((CSS, selector)))
@@ -75,14 +83,16 @@ def test_a_salesperson_logs_a_call_by_picking_phone_call(browser, odoo_server, a
     browser.get(odoo_server.url + "/web#action=%d&model=ecrm.interaction&view_type=list" % action)
     wait_for(browser, ".o_list_view")
     WebDriverWait(browser, 30).until(lambda b: "Phone call" in b.find_element(CSS, ".o_list_view").text)
-    assert "Traceback" not in odoo_server.log_text()
+    assert not tracebacks(odoo_server)
 
 
 def test_the_customer_360_shows_the_timeline_as_a_feed(browser, odoo_server, admin_rpc):
     """Labels and icons, not codes; the source document one click away."""
     Interaction = admin_rpc.env["ecrm.interaction"]
     council = admin_rpc.env["res.partner"].search([("name", "=", "Kirklees Council")], limit=1)[0]
-    order = admin_rpc.env["sale.order"].create({"partner_id": council})
+    demo_uid = admin_rpc.env["res.users"].search([("login", "=", "demo")])[0]
+    # the salesperson's own order: a colleague's would be neither linked nor named for them
+    order = admin_rpc.env["sale.order"].create({"partner_id": council, "user_id": demo_uid})
     order_name = admin_rpc.env["sale.order"].read([order], ["name"])[0]["name"]
     Interaction.log({"partner_id": council, "interaction_type": "order_received", "channel": "eprocurement",
                      "subject": "Feed check order", "res_model": "sale.order", "res_id": order})
@@ -102,4 +112,4 @@ def test_the_customer_360_shows_the_timeline_as_a_feed(browser, odoo_server, adm
     entry.find_element(CSS, "a.o_ecrm_feed_source").click()
     WebDriverWait(browser, 60).until(lambda b: "model=sale.order" in b.current_url)
     WebDriverWait(browser, 60).until(lambda b: order_name in b.find_element(CSS, ".o_form_view").text)
-    assert "Traceback" not in odoo_server.log_text()
+    assert not tracebacks(odoo_server)
