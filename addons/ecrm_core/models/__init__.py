@@ -21,3 +21,4 @@ from . import account_invoice
 from . import crm_lead
 from . import ecrm_timeline_backfill
 from . import calendar_event
+from . import mail_thread

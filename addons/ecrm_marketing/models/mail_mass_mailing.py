@@ -167,9 +167,11 @@ class MailMail(models.Model):
         host's link only (its page takes no one-click POST).
         """
         mailing = self.env["mail.mass_mailing"].browse(values.get("mailing_id") or [])
-        # the mail's message is its send on the timeline, as a mailing_sent with the mailing's UTM
+        # the mail's message is its send on the timeline, as a mailing_sent with the mailing's UTM; a mail
+        # the host cancels as it creates it (blacklisted, opted out, already mailed) is never sent
+        sent = mailing and values.get("state") != "cancel"
         mail = super(MailMail, self.with_context(**{TIMELINE_OVERRIDES: mailing._ecrm_timeline_utm(
-            interaction_type=MAILING_SENT.code, res_model=mailing._name, res_id=mailing.id)}) if mailing else self
+            interaction_type=MAILING_SENT.code, res_model=mailing._name, res_id=mailing.id)}) if sent else self
         ).create(values)
         if mailing and mailing.mailing_model_real == "res.partner" and mail.model == "res.partner" and mail.res_id:
             email = mail.sudo().recipient_ids[:1].email or mail.email_to or ""

@@ -62,3 +62,14 @@ class TestMailingTimeline(MarketingCase):
         stat.write({"opened": "2026-12-01 10:00:00"})
         opened = self.entries(self.customer_a, "mailing_opened")
         self.assertEqual((len(opened), opened.date), (1, "2026-12-01 10:00:00"))
+
+    def test_a_mail_the_host_cancels_for_an_opted_out_customer_is_no_send_on_the_timeline(self):
+        self.customer_b.ecrm_set_consent("email", "opted_out", "form", "Asked us not to write")
+        mailing = self.mailing.copy({"name": "Spring bath lift offer (test)"})
+        with patch.object(type(self.env["mail.mail"]), "send", lambda mails, *a, **k: True):
+            mailing.send_mail()
+        mails = self.env["mail.mail"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(sorted(mails.mapped("state")), ["cancel", "outgoing"])
+        sent = self.env["ecrm.interaction"].search([("res_model", "=", "mail.mass_mailing"), ("res_id", "=", mailing.id),
+                                                    ("interaction_type", "=", "mailing_sent")])
+        self.assertEqual(sent.mapped("partner_id"), self.customer_a)

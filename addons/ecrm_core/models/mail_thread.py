@@ -1,0 +1,66 @@
+# Copyright 2026 eCRM suite contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import api, models
+
+from .ecrm_interaction_host import sender_address
+
+_logger = logging.getLogger(__name__)
+
+
+class MailThread(models.AbstractModel):
+    _inherit = "mail.thread"
+
+    @api.model
+    def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        """Incoming mail from a customer's address that neither replies to a document nor reaches an
+        alias (mail to the catchall, read by an incoming mail server) goes on that customer's chatter,
+        and so on their timeline, instead of the server's fallback: a new record (a lead), or no route.
+
+        Replies and aliases route as the host routes them; so does a sender nobody knows, or staff.
+        """
+        no_route = None
+        try:
+            routes = super().message_route(message, message_dict, model=model, thread_id=thread_id,
+                                           custom_values=custom_values)
+        except ValueError as error:
+            if model:  # the fallback model itself was refused: the host's error stands
+                raise
+            routes, no_route = None, error  # no route: the host's error, unless the sender is a customer
+        if no_route is None and not self._ecrm_is_fallback_route(routes, model):
+            return routes
+        customer = self._ecrm_sending_customer(message_dict.get("email_from"))
+        if not customer:
+            if no_route is not None:
+                raise no_route
+            return routes
+        message_dict["author_id"] = customer.id
+        message_dict.pop("parent_id", None)
+        route = self.message_route_verify(message, message_dict, ("res.partner", customer.id, None, self._uid, None),
+                                          update_author=False, assert_model=True)
+        if not route:
+            if no_route is not None:
+                raise no_route
+            return routes
+        _logger.info("Routing mail from %s with Message-Id %s: to the chatter of customer %s instead of %s",
+                     message_dict.get("email_from"), message_dict.get("message_id"), customer.id,
+                     "the fallback model %s" % model if model else "no route")
+        return [route]
+
+    @api.model
+    def _ecrm_is_fallback_route(self, routes, model):
+        """Whether ``routes`` is the host's last resort: a new record of the fallback ``model``, no alias."""
+        if len(routes) != 1:
+            return False
+        route_model, route_thread_id, _values, _uid, alias = routes[0]
+        return bool(model) and route_model == model and not route_thread_id and not alias
+
+    @api.model
+    def _ecrm_sending_customer(self, email_from):
+        """The customer (res.partner) whose address sent ``email_from``, if one is, and not a staff member."""
+        address = sender_address(email_from)
+        partner = self.env["ecrm.interaction"]._host_partners_by_email([address]).get(address) if address else None
+        if not partner or any(not user.share for user in partner.with_context(active_test=False).user_ids):
+            return self.env["res.partner"]
+        return partner
