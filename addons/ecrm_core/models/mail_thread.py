@@ -1,8 +1,10 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from email.message import Message
 
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import UserError
 
 from .ecrm_interaction_host import sender_address
 
@@ -20,6 +22,11 @@ class MailThread(models.AbstractModel):
 
         Replies and aliases route as the host routes them; so does a sender nobody knows, or staff.
         """
+        if not isinstance(message, Message):
+            # the host's method is public but takes a parsed e-mail, which no RPC call can send: a clear
+            # refusal instead of the host's TypeError traceback
+            raise UserError(_("message_route routes a parsed e-mail for the mail gateway; over RPC, "
+                              "use message_process with the raw message instead."))
         no_route = None
         try:
             routes = super().message_route(message, message_dict, model=model, thread_id=thread_id,

@@ -1,4 +1,5 @@
 """Mail to the catchall from a customer's address goes on the customer's chatter; everything else routes as the host routes it."""
+from odoo.exceptions import UserError
 from odoo.tests.common import at_install, post_install
 
 from .common import InteractionCase
@@ -65,3 +66,9 @@ class TestInboundMail(InteractionCase):
                      extra="In-Reply-To: %s\nReferences: %s\n" % (original.message_id, original.message_id))
         self.assertEqual((self.messages("reply-on-lead").model, self.messages("reply-on-lead").res_id),
                          ("crm.lead", lead.id))
+
+    def test_routing_called_without_a_parsed_email_is_refused_cleanly(self):
+        """What an RPC caller can send (text, a dict) is no e-mail: a clear error, not a TypeError."""
+        for message in ("From: someone@example.com\n\nHello", {"From": "someone@example.com"}):
+            with self.assertRaisesRegex(UserError, "use message_process with the raw message"):
+                self.env["res.partner"].message_route(message, {})

@@ -165,6 +165,17 @@ def partner_mailing(c):
 
 SAGE_RECEIPTS = "SR,MXNOBODY,1200,0,20/11/2026,MX-REF,Matrix receipt,10.00,T9,0.00\n"
 
+# ecrm_core routes a known customer's mail to the catchall onto their chatter (mail_thread.py), an
+# override of the host's public message_route on every model with a chatter. It takes a parsed e-mail,
+# which RPC cannot send: everyone gets past access control to a clean refusal of the input.
+MAIL_THREAD_MODELS = (
+    "account.analytic.account", "account.bank.statement", "account.invoice", "account.payment", "calendar.event",
+    "crm.lead", "crm.team", "ecrm.duplicate.group", "ecrm.exchange", "ecrm.sage.backend", "ecrm.trading.partner",
+    "mail.channel", "mail.mass_mailing.contact", "mail.test", "mail.test.simple", "product.product",
+    "product.template", "purchase.order", "queue.job", "res.partner", "sale.order", "stock.picking",
+    "stock.production.lot",
+)
+
 METHODS = [
     # ---- ecrm_core: the timeline --------------------------------------------------------------
     # model, method                      portal employee user    manager  call
@@ -443,6 +454,9 @@ METHODS = [
         lambda c: sage_wizard("ecrm.sage.import.wizard", kind="receipts", file=c.box.csv(SAGE_RECEIPTS))(c)),
     row("ecrm.sage.reconciliation.wizard", "action_reconcile", DENY, DENY, DENY, NAV,
         sage_wizard("ecrm.sage.reconciliation.wizard")),
+] + [
+    row(model, "message_route", PASS, PASS, PASS, PASS, lambda c: ["From: someone@example.com\n\nHello", {}])
+    for model in MAIL_THREAD_MODELS
 ]
 
 # ---- models: read (read, search_read, read_group, search_count), write, create, unlink --------------
