@@ -65,7 +65,8 @@ class EcrmInteractionType(models.Model):
 
     @api.multi
     def write(self, vals):
-        if "code" in vals and self._used():
+        # a data file re-loaded (install mode) writes every field, the same code included
+        if "code" in vals and self.filtered(lambda kind: kind.code != vals["code"])._used():
             raise UserError(_(
                 "A type's code cannot change once interactions use it: modules and integrators "
                 "log by it. Change its label instead, or archive it and add a new type."))

@@ -84,7 +84,7 @@ class TestInteractionTypes(InteractionCase):
             self.call.code = "phone_call"
         with self.assertRaisesRegex(UserError, "archive the type instead"):
             self.call.unlink()
-        self.call.name = "Telephone call"   # the label is the company's to choose
+        self.call.write({"code": "call", "name": "Telephone call"})  # the label is the company's to choose
         self.call.active = False
         self.Interaction.log(self.row(interaction_type="call"))   # integrators' calls still land
         unused = self.Type.create({"code": "unused_type", "name": "Unused"})
