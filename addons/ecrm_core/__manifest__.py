@@ -24,6 +24,7 @@
         "views/ecrm_interaction_type_views.xml",
         "views/res_partner_views.xml",
         "views/ecrm_timeline_backfill_views.xml",
+        "views/ecrm_recompute_run_views.xml",
         "views/ecrm_config_views.xml",
         "views/menus.xml",
     ],

@@ -1,5 +1,6 @@
 """Customer 360, consent, duplicates and import as integrators drive them over RPC."""
 import base64
+import time
 import uuid
 import xmlrpc.client
 
@@ -90,5 +91,8 @@ def test_import_dry_run_over_rpc_writes_nothing(admin_rpc):
     counts = Import.read([wizard_id], ["new_count", "reject_count", "update_count"])[0]
     assert (counts["new_count"], counts["reject_count"], counts["update_count"]) == (1, 1, 0)
     assert Partner.search_count([]) == before
-    Import.browse([wizard_id]).action_commit()
+    Import.browse([wizard_id]).action_commit()  # queued: the rows are saved by jobs
+    deadline = time.time() + 120
+    while Import.read([wizard_id], ["state"])[0]["state"] == "importing" and time.time() < deadline:
+        time.sleep(1)
     assert Partner.search_count([]) == before + 1

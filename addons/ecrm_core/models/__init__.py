@@ -20,5 +20,6 @@ from . import mail_message
 from . import account_invoice
 from . import crm_lead
 from . import ecrm_timeline_backfill
+from . import ecrm_recompute_run
 from . import calendar_event
 from . import mail_thread

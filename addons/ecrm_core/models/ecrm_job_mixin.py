@@ -158,6 +158,8 @@ class EcrmJobMixin(models.AbstractModel):
         The claim is one INSERT ... ON CONFLICT on the progress row: a second click waits for
         the first's transaction and then finds the work queued, so it is refused, not doubled.
         queue_job's identity key guards the same call coming from elsewhere (two crons).
+        With ``ecrm_job_unattended`` in the context (a cron's routine run) nobody is told
+        when it ends: a quarter-hourly run would fill the administrator's inbox.
         """
         self.ensure_one()
         self.check_access_rule("write")
@@ -171,7 +173,8 @@ class EcrmJobMixin(models.AbstractModel):
              WHERE ecrm_job_progress.state NOT IN ('queued', 'running')
                 OR NOT EXISTS (SELECT 1 FROM queue_job j WHERE j.uuid = ecrm_job_progress.job_uuid
                                   AND j.state IN ('pending', 'enqueued', 'started'))
-            RETURNING id""", {"model": self._name, "id": self.id, "uid": self.env.uid})
+            RETURNING id""", {"model": self._name, "id": self.id,
+                              "uid": None if self.env.context.get("ecrm_job_unattended") else self.env.uid})
         if not self.env.cr.fetchone():
             raise UserError(_("%s is already being worked on; wait for it to finish.")
                             % self.display_name)

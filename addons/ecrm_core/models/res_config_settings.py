@@ -26,10 +26,13 @@ class ResConfigSettings(models.TransientModel):
             raise AccessError(_("Only an administrator may change settings or run their actions."))
 
     def action_ecrm_recompute_360(self):
-        """The settings' "Recompute all customers now": administrators only, as settings are."""
+        """The settings' "Recompute all customers now": administrators only, as settings are.
+
+        Queues the run and opens it, where its progress shows."""
         self._ecrm_check_administrator()
-        self.env["res.partner"]._ecrm_recompute_all()
-        return True
+        run_id = self.env["ecrm.recompute.run"].start()
+        return {"type": "ir.actions.act_window", "res_model": "ecrm.recompute.run", "res_id": run_id,
+                "view_mode": "form", "target": "current"}
 
     def action_ecrm_scan_duplicates(self):
         """The settings' "Scan for duplicates now": queues the company's scan job."""

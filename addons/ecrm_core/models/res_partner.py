@@ -338,6 +338,13 @@ class ResPartner(models.Model):
             {"currency": company.currency_id.id, "company": company.id, "tz": tz, "scope": scope or (0,)})
         return self.env.cr.fetchall()
 
+    def _ecrm_dated_aggregates(self, company, tz, scope):
+        """``_ecrm_order_aggregates`` with revenue as a float and the dates as dates."""
+        def to_date(text):  # Odoo's cursor hands dates over as 'YYYY-MM-DD' strings
+            return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+        return [(pid, count, float(revenue or 0.0), to_date(first), to_date(last))
+                for pid, count, revenue, first, last in self._ecrm_order_aggregates(company, tz, scope)]
+
     def _ecrm_order_figures(self, scope):
         """{commercial partner: order figures} for ``scope`` (None: everyone).
 
@@ -351,11 +358,7 @@ class ResPartner(models.Model):
         if scope is not None and not scope:
             return {}
         thresholds = None if scope is None else company._ecrm_rfm_thresholds()
-        def to_date(text):  # Odoo's cursor hands dates over as 'YYYY-MM-DD' strings
-            return datetime.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
-        aggregates = [(pid, count, float(revenue or 0.0), to_date(first), to_date(last))
-                      for pid, count, revenue, first, last in self._ecrm_order_aggregates(
-                          company, tz, scope if thresholds else None)]
+        aggregates = self._ecrm_dated_aggregates(company, tz, scope if thresholds else None)
         if thresholds is None:
             company._ecrm_store_rfm_thresholds(rfm.rfm_thresholds(aggregates))
         figures = rfm.score_customers(aggregates, today, horizon, thresholds)
@@ -436,13 +439,20 @@ class ResPartner(models.Model):
 
     @api.model
     def ecrm_cron_recompute(self):
-        """Nightly: everyone's 360 figures (days since last order move every day) and quality.
+        """Nightly: queue everyone's 360 figures (days since last order move every day) and quality.
 
-        The cron runs as the administrator; over RPC only an eCRM Manager may start it.
+        The work is an ``ecrm.recompute.run``, in page jobs; returns its id. The cron runs as
+        the administrator; over RPC only an eCRM Manager may start it.
         """
         if not self._ecrm_is_manager():
             raise AccessError(_("Only an eCRM manager may recompute every customer."))
-        self._ecrm_recompute_all()
+        return self.env["ecrm.recompute.run"].start(unattended=self.env.uid == SUPERUSER_ID)
+
+    @api.model
+    def _ecrm_rank_everyone(self):
+        """Cache the RFM cut points of the whole population on the reporting company: one grouped query."""
+        company, tz, _today = self._ecrm_360_basis()
+        company._ecrm_store_rfm_thresholds(rfm.rfm_thresholds(self._ecrm_dated_aggregates(company, tz, None)))
 
     @api.model
     def _ecrm_recompute_all(self):

@@ -11,3 +11,4 @@ from . import test_access
 from . import test_job_mixin
 from . import test_dead_worker_jobs
 from . import test_host_events
+from . import test_recompute_run

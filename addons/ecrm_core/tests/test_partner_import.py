@@ -1,4 +1,6 @@
 import base64
+import json
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 
@@ -17,9 +19,15 @@ CSV = (
 
 class TestPartnerImport(InteractionCase):
 
-    def wizard(self, data, **values):
-        return self.env["ecrm.partner.import"].create(dict(
-            {"file": base64.b64encode(data), "filename": "contacts.csv"}, **values))
+    def wizard(self, data, queued=False, **values):
+        # the commit's jobs run at once, inside the test's transaction, unless ``queued``
+        Import = self.env["ecrm.partner.import"].with_context(test_queue_job_no_delay=not queued)
+        return Import.create(dict({"file": base64.b64encode(data), "filename": "contacts.csv"}, **values))
+
+    def told(self, wizard):
+        """What the person who started the import was told in their inbox."""
+        return self.env["mail.message"].search([("model", "=", wizard._name), ("res_id", "=", wizard.id)],
+                                               order="id").mapped("body")
 
     def test_dry_run_writes_nothing_and_explains_each_row(self):
         partners_before = self.env["res.partner"].search_count([])
@@ -70,10 +78,57 @@ class TestPartnerImport(InteractionCase):
         wizard = self.wizard("Name\nGood Ltd (import test)\nEvil Ltd (import test)\n".encode())
         wizard.action_dry_run()
         self.assertEqual(wizard.new_count, 2)
-        with self.assertRaisesRegex(UserError, "Nothing was imported"):
-            wizard.action_commit()
-        self.assertFalse(self.env["res.partner"].search([("name", "like", "(import test)")]))
+        wizard.action_commit()
+        self.assertEqual(wizard.state, "preview", "back to the preview, to correct and try again")
+        self.assertRegex(self.told(wizard)[-1], "Customer import of contacts.csv failed: Nothing was imported: lines 2-3 could not "
+                                            "be saved .*ecrm_test_no_evil")
+        everyone = self.env["res.partner"].with_context(active_test=False)
+        self.assertFalse(everyone.search([("name", "like", "(import test)")]))
         self.assertFalse(self.Interaction.search([("interaction_type", "=", "imported")]))
+
+    def test_chunk_jobs_stage_new_customers_archived_and_switch_them_live_at_the_end(self):
+        data = ("Name,Email\nDoris Lumb (test),doris.chunk@example.co.uk\n"
+                "Chunk One Ltd (import test),one@chunk.example\nChunk Two Ltd (import test),two@chunk.example\n")
+        wizard = self.wizard(data.encode(), queued=True)
+        wizard.action_dry_run()
+        wizard.action_commit()
+        self.assertEqual((wizard.state, wizard.ecrm_job_state), ("importing", "queued"))
+        self.assertFalse(self.individual.email, "nothing is applied in the request")
+        with self.assertRaisesRegex(UserError, "already under way"):
+            wizard.action_commit()
+        everyone = self.env["res.partner"].with_context(active_test=False)
+        with patch("odoo.addons.ecrm_core.wizards.ecrm_partner_import.COMMIT_CHUNK", 2):
+            wizard._ecrm_job_commit(0)
+            self.individual.invalidate_cache()
+            self.assertEqual(self.individual.email, "doris.chunk@example.co.uk")
+            staged = everyone.search([("name", "like", "Chunk % Ltd (import test)")])
+            self.assertEqual((len(staged), staged.active), (1, False), "a new customer waits, archived")
+            self.assertFalse(self.env["res.partner"].search([("name", "like", "(import test)")]))
+            wizard._ecrm_job_commit(2)
+        live = self.env["res.partner"].search([("name", "like", "Chunk % Ltd (import test)")])
+        self.assertEqual(len(live), 2, "the last chunk switches every new customer live")
+        self.assertEqual(wizard.state, "done")
+        imported = self.Interaction.search([("interaction_type", "=", "imported")])
+        self.assertEqual(imported.mapped("partner_id"), live | self.individual)
+
+    def test_a_chunk_failing_for_good_takes_back_the_chunks_before(self):
+        self.env.cr.execute("ALTER TABLE res_partner ADD CONSTRAINT ecrm_test_no_evil CHECK (name NOT LIKE 'Evil%%')")
+        email = self.individual.email
+        data = ("Name,Email\nDoris Lumb (test),doris.undo@example.co.uk\n"
+                "Good Ltd (import test),good@undo.example\nEvil Ltd (import test),evil@undo.example\n")
+        wizard = self.wizard(data.encode(), queued=True)
+        wizard.action_dry_run()
+        wizard.action_commit()
+        with patch("odoo.addons.ecrm_core.wizards.ecrm_partner_import.COMMIT_CHUNK", 2):
+            wizard._ecrm_job_commit(0)
+            self.assertTrue(json.loads(wizard.undo)["created"])
+            reason = wizard._ecrm_job_commit(2)
+        self.assertIn("lines 4-4 could not be saved", reason)
+        self.individual.invalidate_cache()
+        self.assertEqual(self.individual.email, email, "the updated customer has its old address back")
+        everyone = self.env["res.partner"].with_context(active_test=False)
+        self.assertFalse(everyone.search([("name", "like", "(import test)")]))
+        self.assertEqual(wizard.state, "preview")
 
     def test_possible_duplicates_of_existing_customers_are_shown(self):
         # not the same name, e-mail or phone (that would be an update) but a typo at the same postcode

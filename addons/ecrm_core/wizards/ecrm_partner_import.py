@@ -1,11 +1,16 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
+import json
 
 import psycopg2
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import job
 
 from ..contact_import import reading
 from ..dedupe import matching
@@ -13,6 +18,8 @@ from ..quality import checks, normalise
 from ..models.ecrm_quality_rule import failed_rules
 
 ACTIONS = [("new", "New"), ("update", "Update"), ("reject", "Rejected")]
+# rows per job: each chunk commits on its own, well inside the runner's request limits
+COMMIT_CHUNK = 500
 
 
 class EcrmPartnerImport(models.TransientModel):
@@ -20,13 +27,25 @@ class EcrmPartnerImport(models.TransientModel):
 
     The dry run and the commit run the very same analysis, so what the preview
     promised is what the commit does - or the commit does nothing at all.
+
+    The commit is queued jobs, a chunk of rows each, so an 8,000-customer file never
+    meets the request limits. It stays whole or nothing by staging: new customers are
+    created archived, chunk by chunk, and switched live together by the last job; an
+    updated customer's previous values are kept, and a chunk that fails for good puts
+    them back and deletes the archived new ones (nobody could have used them).
     """
 
     _name = "ecrm.partner.import"
+    _inherit = ["ecrm.job.mixin"]
     _description = "Validated customer import"
+    _rec_name = "name"
 
-    state = fields.Selection([("upload", "Upload"), ("preview", "Dry run"), ("done", "Imported")],
-                             default="upload", required=True)
+    name = fields.Char(compute="_compute_name")
+
+    state = fields.Selection([("upload", "Upload"), ("preview", "Dry run"), ("importing", "Importing"),
+                              ("done", "Imported")], default="upload", required=True)
+    plan = fields.Text(readonly=True, help="The rows the commit applies, staged for its jobs (JSON).")
+    undo = fields.Text(readonly=True, help="What the chunks applied so far, to take back (JSON).")
     file = fields.Binary(attachment=False)
     filename = fields.Char()
     file_format = fields.Selection(
@@ -45,6 +64,11 @@ class EcrmPartnerImport(models.TransientModel):
     duplicate_count = fields.Integer(readonly=True, help="New rows that look like an existing customer.")
     rejects_file = fields.Binary(readonly=True, attachment=False)
     rejects_filename = fields.Char(default="rejected_rows.csv")
+
+    @api.depends("filename")
+    def _compute_name(self):
+        for wizard in self:
+            wizard.name = _("Customer import of %s") % (wizard.filename or _("a file"))
 
     # ---- reading ----
 
@@ -176,10 +200,17 @@ class EcrmPartnerImport(models.TransientModel):
         if not (self.env.uid == SUPERUSER_ID or self.env.user.has_group(group)):
             raise AccessError(message)
 
+    def _check_not_started(self):
+        if self.state == "importing":
+            raise UserError(_("This import is already under way."))
+        if self.state == "done":
+            raise UserError(_("This import is finished; start a new import for another file."))
+
     @api.multi
     def action_dry_run(self):
         self.ensure_one()
         self._check_user("ecrm_core.group_ecrm_user", _("Only eCRM users may check a customer import."))
+        self._check_not_started()
         analysed, header, duplicates = self._analyse()
         self.line_ids.unlink()
         self.write({
@@ -201,33 +232,96 @@ class EcrmPartnerImport(models.TransientModel):
 
     @api.multi
     def action_commit(self):
-        """Apply every accepted row in one transaction, or nothing."""
+        """Stage every accepted row and queue the jobs that apply them: all of them, or nothing."""
         self.ensure_one()
         self._check_user("ecrm_core.group_ecrm_manager", _("Only an eCRM manager may import customers."))
+        self._check_not_started()
         analysed, _header, _duplicates = self._analyse()
-        Partner = self.env["res.partner"]
-        touched = []
-        try:
-            with self.env.cr.savepoint():
-                for line, action, match, values, raw, reason in analysed:
-                    if action == "new":
-                        touched.append((line, Partner.create(dict(values, customer=True))))
-                    elif action == "update":
-                        partner = Partner.browse(match)
-                        partner.write(values)
-                        touched.append((line, partner))
-                if touched:
-                    self.env["ecrm.interaction"].log_many([{
-                        "partner_id": partner.id, "channel": "other", "interaction_type": "imported",
-                        "subject": _("Imported from %s, line %d") % (self.filename or _("file"), line),
-                    } for line, partner in touched])
-        except (ValidationError, UserError) as error:
-            raise UserError(_("Nothing was imported. %s") % (error.name,))
-        except psycopg2.Error as error:
-            raise UserError(_("Nothing was imported: the database refused a row (%s).")
-                            % (error.diag.message_primary or error.pgcode))
-        self.write({"state": "done"})
+        plan = [{"line": line, "action": action, "match": match, "values": values}
+                for line, action, match, values, _raw, _reason in analysed if action in ("new", "update")]
+        self.write({"state": "importing", "plan": json.dumps(plan),
+                    "undo": json.dumps({"created": [], "previous": {}})})
+        self._ecrm_job_enqueue("_ecrm_job_commit", 0, description=self.name)
         return self._reopen()
+
+    @job(default_channel="root.ecrm")
+    @api.multi
+    def _ecrm_job_commit(self, start):
+        """Apply rows ``start`` to ``start + COMMIT_CHUNK`` of the plan, then queue the next chunk.
+
+        A concurrency error goes up for queue_job to retry the chunk (its savepoint took its
+        writes back). Any other error undoes the chunks before it and fails the import.
+        """
+        if not self.exists():  # a wizard the host's vacuum removed before the first chunk ran
+            return _("the import was deleted: nothing to apply")
+        with self._ecrm_job_tracking() as progress:
+            if self.state != "importing":
+                return _("the import is %s: nothing to apply") % self.state
+            plan, undo = json.loads(self.plan), json.loads(self.undo)
+            chunk = plan[start:start + COMMIT_CHUNK]
+            try:
+                with self.env.cr.savepoint():
+                    self._apply_rows(chunk, undo)
+            except (RetryableJobError, psycopg2.OperationalError) as error:
+                if isinstance(error, RetryableJobError) or error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise
+                return self._fail_commit(progress, chunk, error)
+            except (ValidationError, UserError, psycopg2.Error) as error:
+                return self._fail_commit(progress, chunk, error)
+            self.write({"undo": json.dumps(undo)})
+            done = start + len(chunk)
+            progress.update(done, len(plan), force=True)
+            if done < len(plan):
+                progress.then("_ecrm_job_commit", done)
+                return _("%d of %d rows applied") % (done, len(plan))
+            self._go_live(plan, undo)
+            return _("%d customers imported") % len(plan)
+
+    def _apply_rows(self, chunk, undo):
+        """Create (archived) or update the chunk's customers; note in ``undo`` how to take it back."""
+        Partner = self.env["res.partner"]
+        for row in chunk:
+            if row["action"] == "new":
+                partner = Partner.create(dict(row["values"], customer=True, active=False))
+                undo["created"].append(partner.id)
+            else:
+                partner = Partner.browse(row["match"])
+                if str(partner.id) not in undo["previous"]:
+                    undo["previous"][str(partner.id)] = self._previous_values(partner, row["values"])
+                partner.write(row["values"])
+
+    @staticmethod
+    def _previous_values(partner, values):
+        previous = partner.read(list(values))[0]
+        return {name: value[0] if isinstance(value, tuple) else value
+                for name, value in previous.items() if name != "id"}
+
+    def _go_live(self, plan, undo):
+        """The last job: the new customers appear together, and each row gets its timeline entry."""
+        self.env["res.partner"].browse(undo["created"]).write({"active": True})
+        created = iter(undo["created"])
+        entries = [{"partner_id": row["match"] if row["action"] == "update" else next(created),
+                    "channel": "other", "interaction_type": "imported",
+                    "subject": _("Imported from %s, line %d") % (self.filename or _("file"), row["line"])}
+                   for row in plan]
+        for first in range(0, len(entries), 10000):  # log_many takes at most 10,000 rows
+            self.env["ecrm.interaction"].log_many(entries[first:first + 10000])
+        self.write({"state": "done", "plan": False, "undo": False})
+
+    def _fail_commit(self, progress, chunk, error):
+        """Take back what the chunks before applied, and say which row failed and why."""
+        self.env.clear()  # the chunk's own writes went with its savepoint
+        undo = json.loads(self.undo)
+        for partner_id, values in undo["previous"].items():
+            self.env["res.partner"].browse(int(partner_id)).write(values)
+        self.env["res.partner"].browse(undo["created"]).unlink()
+        message = getattr(error, "name", None) or (
+            error.diag.message_primary if isinstance(error, psycopg2.Error) and error.diag else None) or str(error)
+        reason = _("Nothing was imported: lines %d-%d could not be saved (%s). Correct the file and run "
+                   "the dry run again.") % (chunk[0]["line"], chunk[-1]["line"], message)
+        self.write({"state": "preview", "plan": False, "undo": False})
+        progress.fail(reason)
+        return reason
 
     @api.multi
     def action_download_rejects(self):

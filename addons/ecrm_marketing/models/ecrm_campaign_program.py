@@ -1,10 +1,22 @@
 # Copyright 2026 eCRM suite contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import namedtuple
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.queue_job.job import job
+
 MODES = [("single", "Single step"), ("multistep", "Multistep"), ("triggered", "Event-triggered")]
 STATES = [("draft", "Draft"), ("running", "Running"), ("paused", "Paused"), ("done", "Finished")]
+# customers per step per job: a 10,000-member e-mail step is five jobs, each committed on its
+# own and well inside the runner's request limits; a customer takes a step once whichever job
+# does it (the step log's unique key), so a chunk that dies is simply done again
+RUN_CHUNK = 2000
+
+
+class StepsRun(namedtuple("StepsRun", "done left")):
+    """What one pass over a program's steps did: {step id: customers done}, and how many are still due."""
 
 
 class EcrmCampaignProgram(models.Model):
@@ -17,6 +29,7 @@ class EcrmCampaignProgram(models.Model):
     """
 
     _name = "ecrm.campaign.program"
+    _inherit = ["ecrm.job.mixin"]
     _description = "Campaign program"
     _order = "id desc"
 
@@ -118,34 +131,76 @@ class EcrmCampaignProgram(models.Model):
 
     @api.multi
     def run(self, now=None):
-        """Take every step that is due; returns {step id (a string): customers it was done for}.
+        """Take every step that is due, in this request; returns {step id (a string): customers it was done for}.
 
         Safe to repeat: a customer takes each step at most once (an anniversary once a year).
+        For a large audience queue the run instead (``action_run``): it works in chunk jobs.
         """
         self.check_access_rights("write")
         self.check_access_rule("write")
         now = now or fields.Datetime.now()
         done = {}
         for program in self.filtered(lambda program: program.state == "running"):
-            if program.mode == "triggered" and program.segment_id:
-                program.enroll(program.segment_id._member_ids())
-            steps = program.step_ids.sorted(lambda step: (step.sequence, step.id))
-            if program.mode == "single":
-                steps = steps[:1]
-            for step in steps:
-                due = step._due_partners(now)
-                done[step.id] = len(step._run(due, now)) if due else 0
+            done.update(program._run_steps(now, enroll=True).done)
         return {str(step_id): count for step_id, count in done.items()}  # XML-RPC carries string keys only
+
+    def _run_steps(self, now, enroll, limit=None):
+        """Take each step for at most ``limit`` of its due customers; says what was done and what is left."""
+        self.ensure_one()
+        if enroll and self.mode == "triggered" and self.segment_id:
+            self.enroll(self.segment_id._member_ids())
+        steps = self.step_ids.sorted(lambda step: (step.sequence, step.id))
+        if self.mode == "single":
+            steps = steps[:1]
+        done, left = {}, 0
+        for step in steps:
+            due = step._due_partners(now)
+            if limit is not None and len(due) > limit:
+                left += len(due) - limit
+                due = {partner_id: due[partner_id] for partner_id in sorted(due)[:limit]}
+            done[step.id] = len(step._run(due, now)) if due else 0
+        return StepsRun(done, left)
 
     @api.multi
     def action_run(self):
-        """Button: run the due steps now (the dict ``run`` returns is not an action for the web client)."""
-        self.run()
+        """Button (and RPC): queue the due steps as jobs; the program shows how far they are."""
+        for program in self:
+            if program.state != "running":
+                raise UserError(_("Program %s is not running.") % program.name)
+            program._ecrm_job_enqueue("_ecrm_job_run", fields.Datetime.now(),
+                                      description=_("Run program %s") % program.name)
         return True
 
     @api.model
     def _cron_run(self):
-        self.search([("state", "=", "running")]).run()
+        """Every quarter of an hour: queue a run of each running program not already under way.
+
+        Nobody is told when a scheduled run ends; the program's step results say what it did.
+        """
+        for program in self.search([("state", "=", "running")]).with_context(ecrm_job_unattended=True):
+            if program.ecrm_job_state not in ("queued", "running"):
+                program._ecrm_job_enqueue("_ecrm_job_run", fields.Datetime.now(),
+                                          description=_("Run program %s") % program.name)
+
+    @job(default_channel="root.ecrm")
+    @api.multi
+    def _ecrm_job_run(self, now, done_before=0):
+        """One chunk of a run: each step for up to RUN_CHUNK customers, then the next chunk if any are left.
+
+        Every chunk takes the steps at the same ``now``, the moment the run was asked for.
+        """
+        if not self.exists():  # deleted since it was queued
+            return _("the program was deleted: nothing to run")
+        with self._ecrm_job_tracking() as progress:
+            if self.state != "running":
+                return _("program %s is %s: nothing to run") % (self.name, self.state)
+            result = self._run_steps(now, enroll=not done_before, limit=RUN_CHUNK)
+            done = done_before + sum(result.done.values())
+            progress.update(done, done + result.left, force=True)
+            if result.left:
+                progress.then("_ecrm_job_run", now, done)
+                return _("%d steps taken, %d still due") % (done, result.left)
+            return _("%d steps taken") % done
 
     @api.model
     def _enroll_on_interactions(self, interactions):

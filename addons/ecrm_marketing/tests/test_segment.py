@@ -1,4 +1,5 @@
 """Segments: live size, consent-aware counts, snapshot, mass-mailing feed."""
+from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import at_install, post_install
 from odoo.tools.safe_eval import safe_eval
 
@@ -44,6 +45,7 @@ class TestSegment(MarketingCase):
         self.assertEqual(self.env["res.partner"].search(safe_eval(mailing.mailing_domain)), self.opted_in)
 
     def test_synced_list_holds_contactable_members_only(self):
+        self.segment = self.segment.with_context(test_queue_job_no_delay=True)  # its job, at once
         self.segment.action_sync_mailing_list()
         contacts = self.env["mail.mass_mailing.contact"].search([("list_ids", "in", self.segment.mailing_list_id.ids)])
         self.assertEqual(contacts.mapped("email"), ["ann@example.com"])
@@ -61,3 +63,19 @@ class TestSegment(MarketingCase):
         self.segment.action_snapshot()
         outsider.name = "Dan (segtest)"  # matches the filter now, but the list is frozen
         self.assertNotIn(self.segment.id, Segment.ecrm_segment_ids_of_partner(outsider.id))
+
+    def test_the_sync_is_a_job_refused_at_once_to_whoever_may_not_create_lists(self):
+        segment = self.segment.with_context(test_queue_job_no_delay=False)
+        segment.action_sync_mailing_list()
+        self.assertEqual(segment.ecrm_job_state, "queued")
+        self.assertFalse(segment.mailing_list_id, "nothing is done in the request")
+        with self.assertRaisesRegex(UserError, "already being worked on"):
+            segment.action_sync_mailing_list()
+        self.assertEqual(segment._ecrm_job_sync_mailing_list(), "1 addresses on the list")
+        contacts = self.env["mail.mass_mailing.contact"].search([("list_ids", "in", segment.mailing_list_id.ids)])
+        self.assertEqual(contacts.mapped("email"), ["ann@example.com"])
+        ecrm_user = self.make_user("segment_user_t", ["ecrm_core.group_ecrm_user"])
+        other = self.env["ecrm.segment"].create({"name": "Other (segtest)", "domain": "[]"})
+        with self.assertRaises(AccessError):
+            other.sudo(ecrm_user).action_sync_mailing_list()
+        self.assertEqual(other.ecrm_job_state, "idle")

@@ -404,6 +404,8 @@ METHODS = [
     # filling the timeline from history: a manager's job, like the duplicate scan
     row("ecrm.timeline.backfill", "backfill", DENY, DENY, DENY, ALLOW, lambda c: [True]),
     row("ecrm.timeline.backfill", "action_start", DENY, DENY, DENY, PASS, lambda c: [[c.box.backfill_run()]]),
+    # everyone's figures recomputed in page jobs (the nightly cron's work, or started at once)
+    row("ecrm.recompute.run", "start", DENY, DENY, DENY, ALLOW, lambda c: []),
     # the sales report's financial years follow a company's accounting year end (res_company.py)
     row("res.company", "create",          Host("res.company", "create"), Host("res.company", "create"),
         Host("res.company", "create"), Host("res.company", "create"),
@@ -475,6 +477,7 @@ MODELS = {
     "ecrm.customer360.field":            (NONE,  NONE,     READ,   "rwcu"),
     "ecrm.job.progress":                 (NONE,  NONE,     READ,   READ),    # written by the job mixin only
     "ecrm.timeline.backfill":            (NONE,  NONE,     NONE,   "rwcu"),
+    "ecrm.recompute.run":                (NONE,  NONE,     NONE,   "rwc-"),  # and administrators
     "ecrm.campaign.cost":                (NONE,  NONE,     "rwc-", "rwcu"),
     "ecrm.campaign.channel.report":      (NONE,  NONE,     READ,   READ),
     "ecrm.campaign.roi.report":          (NONE,  NONE,     READ,   READ),

@@ -138,6 +138,7 @@ class Sandbox:
         ids["job_progress"] = self.create("ecrm.job.progress", {
             "res_model": "res.partner", "res_id": ids["own_company"], "state": "done"})
         ids["timeline_backfill"] = self.backfill_run()
+        ids["recompute_run"] = self.recompute_run()
 
     def interaction_type_values(self):
         return {"name": self.unique("Matrix type "), "code": self.unique("matrix_").lower(), "channel": "other"}
@@ -360,6 +361,10 @@ class Sandbox:
     def backfill_run(self):
         """A timeline count not started yet (a count logs nothing, whoever runs it)."""
         return self.create("ecrm.timeline.backfill", {"dry_run": True})
+
+    def recompute_run(self):
+        """A recompute run record (the CRUD rows read and write it; nothing is queued)."""
+        return self.create("ecrm.recompute.run", {})
 
     def csv(self, text):
         return base64.b64encode(text.encode()).decode()

@@ -29,6 +29,7 @@ TARGETS = {  # the record of each model the CRUD rows read and write
     "ecrm.sector": "sector", "ecrm.interaction.type": "interaction_type", "ecrm.quality.rule": "quality_rule", "ecrm.duplicate.group": "duplicate_group",
     "ecrm.customer360.field": "customer360_field", "ecrm.campaign.cost": "campaign_cost",
     "ecrm.job.progress": "job_progress", "ecrm.timeline.backfill": "timeline_backfill",
+    "ecrm.recompute.run": "recompute_run",
     "ecrm.campaign.channel.report": "channel_report", "ecrm.campaign.roi.report": "roi_report",
     "ecrm.segment": "segment", "ecrm.campaign.program": "program", "ecrm.campaign.program.step": "program_step",
     "ecrm.campaign.participant": "participant", "ecrm.campaign.step.log": "step_log",
