@@ -3,7 +3,7 @@
 {
     "name": "eCRM Marketing",
     "summary": "Campaign ROI (forecast and actual), segments, single / multistep / event-triggered programs",
-    "version": "11.0.1.3.0",
+    "version": "11.0.1.4.0",
     "category": "Marketing",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",

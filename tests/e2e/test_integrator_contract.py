@@ -87,7 +87,8 @@ def test_the_interaction_stream(protocols, world):
     assert protocols.refusals("ecrm.interaction", "log", dict(row, colour="red"))
 
 
-held("res.partner.ecrm_recompute_360", "res.partner.ecrm_recompute_quality", "res.partner.ecrm_set_consent",
+held("res.partner.ecrm_recompute_360", "res.partner.ecrm_recompute_quality", "res.partner.ecrm_cron_recompute",
+     "res.partner.ecrm_set_consent",
      "res.partner.ecrm_contactable", "res.partner.ecrm_can_contact", "res.partner.ecrm_consent_summary",
      "ecrm.duplicate.group.scan", "create", "action_dry_run", "action_commit")
 
@@ -96,6 +97,11 @@ def test_customer_360_consent_and_duplicates(protocols, world):
     ids = world["customers"]
     assert_plain(protocols.both("res.partner", "ecrm_recompute_360", ids))
     assert_plain(protocols.both("res.partner", "ecrm_recompute_quality", ids))
+    # everyone, as a run of page jobs: the same run's id from both protocols while it is under way
+    run_id = protocols.xmlrpc("res.partner", "ecrm_cron_recompute")
+    assert isinstance(run_id, int)
+    assert protocols.jsonrpc("ecrm.recompute.run", "read", [run_id], ["ecrm_job_state"])[0]["ecrm_job_state"] in (
+        "queued", "running", "done")
     for protocol in (protocols.xmlrpc, protocols.jsonrpc):
         assert protocol("res.partner", "ecrm_set_consent", ids[:1], "sms", "opted_in", "staff",
                         "Contract test") is True
@@ -175,7 +181,8 @@ def test_electronic_orders(protocols):
 
 
 held("utm.campaign.ecrm_roi_report", "ecrm.segment.ecrm_contactable_partner_ids",
-     "ecrm.segment.ecrm_segment_ids_of_partner", "ecrm.campaign.program.enroll", "ecrm.campaign.program.run")
+     "ecrm.segment.ecrm_segment_ids_of_partner", "ecrm.campaign.program.enroll", "ecrm.campaign.program.run",
+     "ecrm.campaign.program.action_run")
 
 
 def test_campaigns(protocols, world):
@@ -195,6 +202,13 @@ def test_campaigns(protocols, world):
     assert_plain(over_xml)
     assert set(over_xml) == set(over_json) and all(isinstance(key, str) for key in over_xml)
     assert all(count == 0 for count in over_json.values()), "a re-run sent again: %r" % over_json
+    # queued: True over both protocols; a second start while the first is queued or running is refused
+    # plainly (the runner may have finished the first already: then it is a new run of its own)
+    assert protocols.xmlrpc("ecrm.campaign.program", "action_run", [program]) is True
+    try:
+        assert protocols.jsonrpc("ecrm.campaign.program", "action_run", [program]) is True
+    except Exception as refusal:  # noqa: B902 - either protocol's error type
+        assert "already being worked on" in str(refusal) and "Traceback" not in str(refusal)
 
 
 held("ecrm.personalisation.preview.preview")

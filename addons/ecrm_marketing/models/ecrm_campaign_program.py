@@ -163,7 +163,11 @@ class EcrmCampaignProgram(models.Model):
 
     @api.multi
     def action_run(self):
-        """Button (and RPC): queue the due steps as jobs; the program shows how far they are."""
+        """Button (and RPC): queue the due steps as jobs; the program shows how far they are.
+
+        eCRM Managers only, as ``run``: refused here, in the request, not by a job later.
+        """
+        self.check_access_rights("write")
         for program in self:
             if program.state != "running":
                 raise UserError(_("Program %s is not running.") % program.name)

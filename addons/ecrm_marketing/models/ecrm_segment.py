@@ -141,6 +141,7 @@ class EcrmSegment(models.Model):
         The rights are checked here, in the request: whoever may not create mailing lists
         and contacts is refused at once, not by a job that fails later.
         """
+        self.check_access_rights("write")  # the segment keeps its list: a Manager's change
         self.env["mail.mass_mailing.list"].check_access_rights("create")
         self.env["mail.mass_mailing.contact"].check_access_rights("create")
         for segment in self:
