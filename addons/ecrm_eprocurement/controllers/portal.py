@@ -36,17 +36,16 @@ class EprocurementPortal(CustomerPortal):
     def eprocurement_page(self, **_kwargs):
         trading_partners = _buyer_trading_partners()
         if not trading_partners:
-            return request.not_found()
-        return request.render("ecrm_eprocurement.portal_eprocurement", {
-            "trading_partners": trading_partners, "page_name": "eprocurement", "exchange": None})
+            return self._not_set_up()
+        return request.render("ecrm_eprocurement.portal_eprocurement", self._page_values(trading_partners))
 
     @http.route("/my/eprocurement/submit", type="http", auth="user", methods=["POST"], website=True)
     def eprocurement_submit(self, trading_partner_id=None, mode="key", document_id="", upload=None, **form):
         trading_partners = _buyer_trading_partners()
         trading_partner = trading_partners.filtered(lambda tp: str(tp.id) == str(trading_partner_id))
         if not trading_partner:
-            return request.not_found()
-        values = {"trading_partners": trading_partners, "page_name": "eprocurement", "exchange": None}
+            return self._not_set_up()
+        values = self._page_values(trading_partners)
         if mode == "upload":
             filename = (getattr(upload, "filename", "") or "").lower()
             format_code = "csv" if filename.endswith(".csv") else "peppol-order"
@@ -74,6 +73,23 @@ class EprocurementPortal(CustomerPortal):
                 exchange._release_job()
         values["exchange"] = exchange
         return request.render("ecrm_eprocurement.portal_eprocurement", values)
+
+    def _not_set_up(self):
+        """A customer who does not order electronically: what the page is, and who sets it up (404)."""
+        return request.render("ecrm_eprocurement.portal_eprocurement_not_set_up", {"page_name": "eprocurement"},
+                              status=404)
+
+    @staticmethod
+    def _page_values(trading_partners):
+        """The page's values: each catalogue line's contract price for the buyer, in its currency."""
+        prices, currencies = {}, {}
+        for trading_partner in trading_partners:
+            pricelist = trading_partner._effective_pricelist()
+            currencies[trading_partner.id] = pricelist.currency_id or trading_partner.company_id.currency_id
+            for mapping in trading_partner.product_mapping_ids:
+                prices[mapping.id] = pricelist.get_product_price(mapping.product_id, 1.0, trading_partner.partner_id)
+        return {"trading_partners": trading_partners, "page_name": "eprocurement", "exchange": None,
+                "prices": prices, "currencies": currencies}
 
     def _keyed_order(self, trading_partner, document_id, form):
         if not document_id:

@@ -113,7 +113,8 @@ class EcrmExchange(models.Model):
     test_mode = fields.Boolean(readonly=True)
     state = fields.Selection(STATES, required=True, default="received", readonly=True, index=True,
                              track_visibility="onchange")
-    retryable = fields.Boolean(readonly=True, help="The error can be fixed on our side (mapping, price) and retried.")
+    retryable = fields.Boolean("Retry possible", readonly=True,
+                               help="The error can be fixed on our side (mapping, price) and retried.")
     http_status = fields.Integer("HTTP status", readonly=True)
     response_code = fields.Selection(
         [(ack.ACKNOWLEDGED, "Acknowledged"), (ack.ACCEPTED, "Accepted"),

@@ -261,6 +261,13 @@ class EcrmTradingPartner(models.Model):
         return action
 
     @api.multi
+    def action_view_errors(self):
+        """The error queue of these trading partners: the exchanges their Errors count counts."""
+        action = self.env.ref("ecrm_eprocurement.ecrm_exchange_action_error_queue").read()[0]
+        action["domain"] = [("trading_partner_id", "in", self.ids)]
+        return action
+
+    @api.multi
     def action_generate_credential(self):
         credential = self.generate_credential()
         return {

@@ -4,7 +4,9 @@ import json
 import psycopg2
 from lxml import etree
 
+from odoo.osv import expression
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import EprocurementCase
 
@@ -210,3 +212,19 @@ class TestExchangeProcessing(EprocurementCase):
         responses = self.Exchange.search([("inbound_exchange_id", "=", exchange.id)])
         self.assertEqual(responses.mapped("response_event"), ["delivered"])
         self.assertIn("delivered in full", responses.acknowledgement)
+
+    def test_the_error_queue_lists_every_error_the_trading_partner_counts(self):
+        fixable = self.receive(self.order("PO-Q1", lines=[{"buyer_item_id": "NOPE", "quantity": 1}]))
+        refused = self.receive(b"<Order>")
+        self.assertEqual((fixable.retryable, refused.retryable), (True, False))
+        self.trading_partner.invalidate_cache()
+        self.assertEqual(self.trading_partner.exchange_error_count, 2)
+        action = self.trading_partner.action_view_errors()
+        context = safe_eval(action["context"])
+        filters = {node.get("name"): node.get("domain") for node in etree.fromstring(
+            self.env.ref("ecrm_eprocurement.ecrm_exchange_view_search").arch).iter("filter")}
+        defaults = [safe_eval(filters[key[len("search_default_"):]])
+                    for key in context if key.startswith("search_default_") and filters.get(key[15:])]
+        shown = self.Exchange.search(expression.AND([action["domain"]] + defaults))
+        self.assertEqual(shown, fixable | refused, "the queue hides errors its count includes")
+        self.assertIn("search_default_by_retryable", context, "grouped into retry possible or not")

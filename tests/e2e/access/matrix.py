@@ -369,6 +369,7 @@ METHODS = [
     row("ecrm.trading.partner", "action_send_test_order", DENY, DENY, DENY, ALLOW,
         lambda c: [[c.ids["trading_partner"]]]),
     row("ecrm.trading.partner", "action_view_exchanges", NAV, NAV, NAV, NAV, lambda c: [[c.ids["trading_partner"]]]),
+    row("ecrm.trading.partner", "action_view_errors", NAV, NAV, NAV, NAV, lambda c: [[c.ids["trading_partner"]]]),
     # host methods the suite extends (confirm hooks, 360 refresh on write): the host's rights hold
     row("sale.order", "write",            Host("sale.order", "write"), Host("sale.order", "write"),
         Host("sale.order", "write"), Host("sale.order", "write"),

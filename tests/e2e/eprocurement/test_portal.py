@@ -41,6 +41,9 @@ def form_of(page_text, css_class):
 def test_keyed_order_becomes_a_sale_order_once(odoo_server, buyer_session, leeds, document_id):
     page = buyer_session.get(odoo_server.url + "/my/eprocurement", timeout=60)
     assert page.status_code == 200 and "NHS-HS-100" in page.text
+    # each catalogue line shows the buyer's contract price, in pounds
+    prices = re.findall(r'o_eprocurement_price">(.*?)</td>', page.text, re.S)
+    assert prices and all("\u00a3" in price or "&pound;" in price for price in prices), prices
     fields, quantities = form_of(page.text, "o_eprocurement_key")
     data = dict(fields, document_id=document_id, **{quantities[0]: "3"})
     result = buyer_session.post(odoo_server.url + "/my/eprocurement/submit", data=data, timeout=120)
@@ -48,6 +51,9 @@ def test_keyed_order_becomes_a_sale_order_once(odoo_server, buyer_session, leeds
     assert "o_eprocurement_result" in result.text and "received as" in result.text
     orders = leeds.sale_orders(document_id)
     assert [o["state"] for o in orders] == ["sale"]
+    [order] = leeds.rpc.env["sale.order"].read([orders[0]["id"]], ["amount_total"])
+    total = re.search(r'o_eprocurement_total">(.*?)</strong>', result.text, re.S).group(1)
+    assert "%.2f" % order["amount_total"] in total.replace(",", ""), (total, order["amount_total"])
     again = buyer_session.post(odoo_server.url + "/my/eprocurement/submit", data=data, timeout=120)
     assert "already received" in again.text
     assert len(leeds.sale_orders(document_id)) == 1
@@ -69,7 +75,10 @@ def test_uploaded_csv_with_a_bad_line_is_refused_with_its_line(odoo_server, buye
 def test_a_portal_user_of_another_company_gets_no_page(odoo_server, admin_rpc):
     stranger_company = admin_rpc.env["res.partner"].create({"name": "Unrelated Ltd (e2e)", "is_company": True})
     session = portal_session(odoo_server, make_portal_user(admin_rpc, stranger_company, "stranger"), "portal-e2e")
-    assert session.get(odoo_server.url + "/my/eprocurement", timeout=60).status_code == 404
+    refused = session.get(odoo_server.url + "/my/eprocurement", timeout=60)
+    # a 404 inside the portal's own layout that says what the page is for, not Werkzeug's bare one
+    assert refused.status_code == 404
+    assert "o_eprocurement_not_set_up" in refused.text and "o_portal" in refused.text, refused.text[:300]
     leeds_tp = admin_rpc.env.ref("ecrm_eprocurement.trading_partner_leeds_nhs").id
     page = session.get(odoo_server.url + "/my/home", timeout=60)
     token = re.search(r'csrf_token: "([^"]+)"|name="csrf_token" value="([^"]+)"', page.text)
