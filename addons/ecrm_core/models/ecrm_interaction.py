@@ -123,9 +123,10 @@ class EcrmInteraction(models.Model):
             self.direction = self.type_id.direction or self.direction
 
     @api.model
-    def _with_type(self, vals):
+    def _with_type(self, vals, creating=False):
         """``vals`` with the type and its code in step: the code of a type picked by id, or the
-        type of a code given (and the type's usual channel when none is given)."""
+        type of a code given; the type's usual channel when none is given, and on create its
+        usual direction too (as ``log_many`` does; a write keeps the entry's direction)."""
         if not isinstance(vals, dict) or not (vals.get("type_id") or vals.get("interaction_type")):
             return vals
         Type = self.env["ecrm.interaction.type"]
@@ -143,6 +144,8 @@ class EcrmInteraction(models.Model):
             vals = dict(vals, type_id=defaults.id)
         if defaults.channel and not vals.get("channel"):
             vals["channel"] = defaults.channel
+        if creating and defaults.direction and not vals.get("direction"):
+            vals["direction"] = defaults.direction
         return vals
 
     @api.constrains("res_model", "res_id")
@@ -236,7 +239,7 @@ class EcrmInteraction(models.Model):
     @api.model
     def create(self, vals):
         self.check_access_rights("create")
-        interaction = super().create(self._with_type(self._own_author([vals])[0]))
+        interaction = super().create(self._with_type(self._own_author([vals])[0], creating=True))
         interaction._after_log()
         return interaction
 

@@ -40,6 +40,19 @@ class TestInteractionTypes(InteractionCase):
         interaction = self.Interaction.create({"partner_id": self.contact.id, "type_id": self.call.id})
         self.assertEqual(interaction.channel, "phone")
 
+    def test_a_create_without_direction_takes_the_types_direction_and_a_write_keeps_it(self):
+        order_confirmed = self.env.ref("ecrm_core.interaction_type_order_confirmed")
+        self.assertEqual(order_confirmed.direction, "outbound")
+        interaction = self.Interaction.create({"partner_id": self.contact.id, "type_id": order_confirmed.id})
+        self.assertEqual(interaction.direction, "outbound", "as log_many gives it, not the field's default")
+        said = self.Interaction.create({"partner_id": self.contact.id, "type_id": order_confirmed.id,
+                                        "direction": "inbound"})
+        self.assertEqual(said.direction, "inbound", "a direction given wins")
+        inbound_type = self.env.ref("ecrm_core.interaction_type_email_received")
+        self.assertEqual(inbound_type.direction, "inbound")
+        interaction.write({"type_id": inbound_type.id})
+        self.assertEqual(interaction.direction, "outbound", "a write changes the type, not the direction")
+
     def test_a_code_logged_over_the_api_finds_its_type(self):
         interaction = self.Interaction.browse(self.Interaction.log(self.row(interaction_type="call")))
         self.assertEqual(interaction.type_id, self.call)
