@@ -132,3 +132,34 @@ def test_the_customer_360_shows_the_timeline_as_a_feed(staff_browser, odoo_serve
     WebDriverWait(browser, 60).until(lambda b: "model=sale.order" in b.current_url)
     WebDriverWait(browser, 60).until(lambda b: order_name in b.find_element(CSS, ".o_form_view").text)
     assert not tracebacks(server_log())
+
+
+def test_the_log_button_on_a_customer_opens_a_small_composer(staff_browser, odoo_server, admin_rpc, server_log):
+    browser = staff_browser
+    customer = admin_rpc.env["res.partner"].create({"name": "Log Button Care Home", "is_company": True,
+                                                    "customer": True})
+    log_in(browser, odoo_server, "demo", "demo")
+    browser.get(odoo_server.url + "/web#model=res.partner&id=%d&view_type=form" % customer)
+    wait_for(browser, ".o_form_view .oe_button_box")
+    button = WebDriverWait(browser, 30).until(lambda b: [
+        candidate for candidate in b.find_elements(CSS, ".oe_button_box button.oe_stat_button")
+        if candidate.is_displayed() and candidate.text.strip() == "Log"])[0]
+    button.click()
+    dialog = wait_for(browser, ".modal .o_form_view")
+    title = browser.find_element(CSS, ".modal .modal-title").text
+    assert title == "Log an interaction", title
+    assert "Log Button Care Home" in dialog.find_element(
+        CSS, ".o_field_widget[name=partner_id] input").get_attribute("value"), "the customer is filled in"
+    pick(browser, "type_id", "Phone call")
+    WebDriverWait(browser, 30).until(lambda b: b.find_element(
+        CSS, ".modal .o_field_widget[name=channel]").get_attribute("value") == '"phone"')
+    browser.find_element(CSS, ".modal .o_field_widget[name=subject]").send_keys("Rang about a bath lift" + Keys.TAB)
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    browser.save_screenshot(os.path.join(SCREENSHOTS, "log_button_composer.png"))
+    next(b for b in browser.find_elements(CSS, ".modal-footer button") if b.text.strip() == "Log").click()
+    WebDriverWait(browser, 30).until(lambda b: not b.find_elements(CSS, ".modal .o_form_view"))
+    logged = admin_rpc.env["ecrm.interaction"].search_read([("partner_id", "=", customer)],
+                                                          ["type_id", "channel", "subject", "user_id"])
+    assert [(row["type_id"][1], row["channel"], row["subject"], row["user_id"][1]) for row in logged] == [
+        ("Phone call", "phone", "Rang about a bath lift", "Demo User")]
+    assert not tracebacks(server_log())
