@@ -46,6 +46,26 @@ class TestPartnerImport(InteractionCase):
         self.assertEqual(rejects[0], "Line,Reason,Name,Email,Phone,Postcode,Country")
         self.assertEqual(len(rejects), 5)
 
+    def test_the_dry_run_warns_about_a_bad_postcode_and_shows_what_an_update_changes(self):
+        self.individual.write({"phone": "01756 700001", "country_id": self.env.ref("base.uk").id})
+        data = ("Name,Email,Phone,Postcode,Country\n"
+                "Doris Lumb (test),doris.new@example.co.uk,01756 700001,,United Kingdom\n"
+                "Postcode Care Ltd (import test),hello@postcodecare.co.uk,,ZZ99 9ZZZ,United Kingdom\n"
+                "Good Postcode Ltd (import test),hi@goodpostcode.co.uk,,HX1 1AA,United Kingdom\n")
+        wizard = self.wizard(data.encode())
+        wizard.action_dry_run()
+        lines = {line.line: line for line in wizard.line_ids}
+        self.assertEqual((lines[3].action, wizard.warning_count), ("new", 1))
+        self.assertIn("postcode", lines[3].warning.lower(), "saved, but flagged")
+        self.assertFalse(lines[4].warning)
+        self.assertEqual(lines[2].action, "update")
+        self.assertIn("doris.new@example.co.uk", lines[2].changes)
+        self.assertIn("(empty)", lines[2].changes, "the address it had before: none")
+        self.assertNotIn("Phone", lines[2].changes, "an unchanged field is not a change")
+        wizard.action_commit()
+        self.assertEqual((wizard.new_count, wizard.update_count, wizard.reject_count), (2, 1, 0))
+        self.assertTrue(self.env["res.partner"].search([("name", "=", "Postcode Care Ltd (import test)")]))
+
     def test_commit_applies_accepted_rows_and_logs_one_interaction_each(self):
         wizard = self.wizard(CSV.encode())
         wizard.action_dry_run()

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import json
+from collections import namedtuple
 
 import psycopg2
 
@@ -18,6 +19,19 @@ from ..quality import checks, normalise
 from ..models.ecrm_quality_rule import failed_rules
 
 ACTIONS = [("new", "New"), ("update", "Update"), ("reject", "Rejected")]
+
+
+class AnalysedRow(namedtuple("AnalysedRow", "line action match values raw reason warnings")):
+    """One row of the file as the dry run and the commit both see it.
+
+    ``match``: the customer an update writes to; ``reason``: why it is rejected;
+    ``warnings``: what it is saved with but should be looked at.
+    """
+
+    @classmethod
+    def rejected(cls, line, values, raw, reason):
+        return cls(line, "reject", None, values, raw, reason, None)
+
 # rows per job: each chunk commits on its own, well inside the runner's request limits
 COMMIT_CHUNK = 500
 
@@ -62,6 +76,8 @@ class EcrmPartnerImport(models.TransientModel):
     update_count = fields.Integer(readonly=True)
     reject_count = fields.Integer(readonly=True)
     duplicate_count = fields.Integer(readonly=True, help="New rows that look like an existing customer.")
+    warning_count = fields.Integer("With warnings", readonly=True,
+                                   help="Rows that will be saved, but with data to look at (a postcode, a phone).")
     rejects_file = fields.Binary(readonly=True, attachment=False)
     rejects_filename = fields.Char(default="rejected_rows.csv")
 
@@ -112,14 +128,14 @@ class EcrmPartnerImport(models.TransientModel):
         analysed = []
         for line, values, raw, reason in rows:
             if reason:
-                analysed.append((line, "reject", None, values, raw, reason))
+                analysed.append(AnalysedRow.rejected(line, values, raw, reason))
                 continue
             values = dict(values)
             country = values.pop("country", None)
             if country:
                 values["country_id"] = countries.get(country.strip().lower())
                 if not values["country_id"]:
-                    analysed.append((line, "reject", None, values, raw, _("unknown country %r") % country))
+                    analysed.append(AnalysedRow.rejected(line, values, raw, _("unknown country %r") % country))
                     continue
             problem = self._row_problem(values, rules)
             keys = self._match_keys(values)
@@ -127,12 +143,13 @@ class EcrmPartnerImport(models.TransientModel):
             if not problem and earlier:
                 problem = _("same customer as line %d of this file") % earlier
             if problem:
-                analysed.append((line, "reject", None, values, raw, problem))
+                analysed.append(AnalysedRow.rejected(line, values, raw, problem))
                 continue
             for key in keys:
                 seen.setdefault(key, line)
             match = next((index[key] for key in keys if key in index), None)
-            analysed.append((line, "update" if match else "new", match, values, raw, None))
+            analysed.append(AnalysedRow(line, "update" if match else "new", match, values, raw, None,
+                                        self._row_warnings(values, rules)))
         return analysed, header, self._possible_duplicates(analysed, Partner)
 
     def _row_problem(self, values, rules):
@@ -143,6 +160,34 @@ class EcrmPartnerImport(models.TransientModel):
         blocking = [rule for rule in rules if rule[4] == "blocking"]
         broken = failed_rules(blocking, values)
         return "; ".join(rule[5] for rule in broken) if broken else None
+
+    @staticmethod
+    def _row_warnings(values, rules):
+        """What the row will be saved with but should be looked at: warning rules, placeholder data."""
+        warnings = [rule[5] for rule in failed_rules([rule for rule in rules if rule[4] == "warning"], values)]
+        return "; ".join(warnings + checks.junk_reasons(values.get("name"), values.get("email"))) or None
+
+    def _changes(self, analysed):
+        """{line: "field: old -> new" lines} of what each update would change on its customer."""
+        updates = [row for row in analysed if row.action == "update"]
+        names = sorted({name for row in updates for name in row.values})
+        current = {record["id"]: record for record in self.env["res.partner"].browse(
+            [row.match for row in updates]).read(names)} if updates else {}
+        fields_ = self.env["res.partner"]._fields
+        changes = {}
+        for row in updates:
+            lines = []
+            for name, new in sorted(row.values.items()):
+                old = current[row.match].get(name)
+                old = old[0] if isinstance(old, tuple) else old
+                if (old or False) != (new or False):
+                    display = current[row.match].get(name)
+                    display = display[1] if isinstance(display, tuple) else display
+                    if fields_[name].type == "many2one" and new:
+                        new = self.env[fields_[name].comodel_name].browse(new).display_name
+                    lines.append("%s: %s \u2192 %s" % (fields_[name].string, display or _("(empty)"), new or _("(empty)")))
+            changes[row.line] = "\n".join(lines) or _("no change")
+        return changes
 
     @staticmethod
     def _match_keys(values):
@@ -178,14 +223,15 @@ class EcrmPartnerImport(models.TransientModel):
 
     def _possible_duplicates(self, analysed, Partner):
         """New rows the duplicate scanner would pair with an existing customer: {line: partner id}."""
-        new_rows = [row for row in analysed if row[1] == "new"]
+        new_rows = [row for row in analysed if row.action == "new"]
         if not new_rows:
             return {}
         # a contact's VAT number is its company's: the commercial entity tells the matcher so
         existing = self._readable_partners(("id", "name", "email", "phone", "mobile", "zip", "vat",
                                             "commercial_partner_id"))
         incoming = [(-line, values.get("name"), values.get("email"), values.get("phone"), values.get("mobile"),
-                     values.get("zip"), values.get("vat")) for line, _a, _m, values, _r, _p in new_rows]
+                     values.get("zip"), values.get("vat")) for line, values in ((row.line, row.values)
+                                                                     for row in new_rows)]
         duplicates = {}
         for members, _score, _reason in matching.find_groups(matching.prepare(existing + incoming)):
             known = [member for member in members if member > 0]
@@ -212,21 +258,24 @@ class EcrmPartnerImport(models.TransientModel):
         self._check_user("ecrm_core.group_ecrm_user", _("Only eCRM users may check a customer import."))
         self._check_not_started()
         analysed, header, duplicates = self._analyse()
+        changes = self._changes(analysed)
         self.line_ids.unlink()
         self.write({
             "state": "preview",
             "line_ids": [(0, 0, {
-                "line": line, "action": action, "partner_id": match, "name": (values or {}).get("name"),
-                "email": (values or {}).get("email"), "reason": reason,
-                "duplicate_of_id": duplicates.get(line),
-            }) for line, action, match, values, raw, reason in analysed],
-            "new_count": sum(1 for row in analysed if row[1] == "new"),
-            "update_count": sum(1 for row in analysed if row[1] == "update"),
-            "reject_count": sum(1 for row in analysed if row[1] == "reject"),
+                "line": row.line, "action": row.action, "partner_id": row.match,
+                "name": (row.values or {}).get("name"), "email": (row.values or {}).get("email"),
+                "reason": row.reason, "warning": row.warnings, "changes": changes.get(row.line),
+                "duplicate_of_id": duplicates.get(row.line),
+            }) for row in analysed],
+            "new_count": sum(1 for row in analysed if row.action == "new"),
+            "update_count": sum(1 for row in analysed if row.action == "update"),
+            "reject_count": sum(1 for row in analysed if row.action == "reject"),
+            "warning_count": sum(1 for row in analysed if row.warnings),
             "duplicate_count": len(duplicates),
             "rejects_file": base64.b64encode(reading.rejects_csv(
-                header or sorted({key for row in analysed for key in (row[4] or {})}),
-                [(line, raw, reason) for line, action, _m, _v, raw, reason in analysed if action == "reject"])),
+                header or sorted({key for row in analysed for key in (row.raw or {})}),
+                [(row.line, row.raw, row.reason) for row in analysed if row.action == "reject"])),
         })
         return self._reopen()
 
@@ -237,10 +286,14 @@ class EcrmPartnerImport(models.TransientModel):
         self._check_user("ecrm_core.group_ecrm_manager", _("Only an eCRM manager may import customers."))
         self._check_not_started()
         analysed, _header, _duplicates = self._analyse()
-        plan = [{"line": line, "action": action, "match": match, "values": values}
-                for line, action, match, values, _raw, _reason in analysed if action in ("new", "update")]
+        plan = [{"line": row.line, "action": row.action, "match": row.match, "values": row.values}
+                for row in analysed if row.action in ("new", "update")]
+        # the counts of what the commit does: a rule added since the dry run may reject more
         self.write({"state": "importing", "plan": json.dumps(plan),
-                    "undo": json.dumps({"created": [], "previous": {}})})
+                    "undo": json.dumps({"created": [], "previous": {}}),
+                    "new_count": sum(1 for row in analysed if row.action == "new"),
+                    "update_count": sum(1 for row in analysed if row.action == "update"),
+                    "reject_count": sum(1 for row in analysed if row.action == "reject")})
         self._ecrm_job_enqueue("_ecrm_job_commit", 0, description=self.name)
         return self._reopen()
 
@@ -275,7 +328,7 @@ class EcrmPartnerImport(models.TransientModel):
                 progress.then("_ecrm_job_commit", done)
                 return _("%d of %d rows applied") % (done, len(plan))
             self._go_live(plan, undo)
-            return _("%d customers imported") % len(plan)
+            return self._summary()
 
     def _apply_rows(self, chunk, undo):
         """Create (archived) or update the chunk's customers; note in ``undo`` how to take it back."""
@@ -307,6 +360,10 @@ class EcrmPartnerImport(models.TransientModel):
         for first in range(0, len(entries), 10000):  # log_many takes at most 10,000 rows
             self.env["ecrm.interaction"].log_many(entries[first:first + 10000])
         self.write({"state": "done", "plan": False, "undo": False})
+
+    def _summary(self):
+        return _("%(created)d created, %(updated)d updated, %(rejected)d rejected") % {
+            "created": self.new_count, "updated": self.update_count, "rejected": self.reject_count}
 
     def _fail_commit(self, progress, chunk, error):
         """Take back what the chunks before applied, and say which row failed and why."""
@@ -350,6 +407,8 @@ class EcrmPartnerImportLine(models.TransientModel):
     name = fields.Char()
     email = fields.Char()
     reason = fields.Char()
+    warning = fields.Char(help="Saved all the same; worth correcting.")
+    changes = fields.Text("Changes", help="What an update changes on the customer, field by field.")
 
 
 class EcrmPartnerImportColumn(models.TransientModel):
