@@ -4,6 +4,7 @@ import base64
 import datetime
 import decimal
 import hashlib
+import html
 import json
 import logging
 
@@ -19,7 +20,7 @@ from odoo.addons.queue_job.job import Job, identity_exact, job
 
 from .. import order_formats
 from ..order_formats import acknowledgement as ack
-from ..order_formats import bounds, codes, cxml
+from ..order_formats import bounds, codes, cxml, display
 from ..order_formats.errors import UNPROCESSABLE, DocumentError, Problem, format_problems
 
 STATES = [("received", "Received"), ("validated", "Validated"), ("processed", "Processed"), ("error", "Error")]
@@ -52,6 +53,12 @@ LIVE_JOB_STATES = ("pending", "enqueued", "started")
 
 _logger = logging.getLogger(__name__)
 
+
+
+def _pre(text):
+    """Text shown as it is, wrapping long lines, inside an Html field."""
+    return "<pre class='o_ecrm_document' style='white-space: pre-wrap; word-break: break-all;'>%s</pre>" % (
+        html.escape(text or ""))
 
 class ExchangeRejected(Exception):
     """The order cannot become a sale order; carries the HTTP status and every problem."""
@@ -124,6 +131,10 @@ class EcrmExchange(models.Model):
     duplicate_of_id = fields.Many2one("ecrm.exchange", "Duplicate of", readonly=True, ondelete="set null")
     acknowledgement = fields.Text(readonly=True, help="The OrderResponse sent back (UBL).")
     acknowledgement_json = fields.Text("Acknowledgement (JSON)", readonly=True)
+    # what the form shows people: the document indented, the answer in words beside its XML
+    document_display = fields.Html("Document", compute="_compute_display", sanitize=False)
+    acknowledgement_summary = fields.Html("Our answer", compute="_compute_display", sanitize=False)
+    acknowledgement_display = fields.Html("Answer as sent", compute="_compute_display", sanitize=False)
     line_count = fields.Integer("Lines", readonly=True)
     job_id = fields.Many2one("queue.job", "Processing job", readonly=True, ondelete="set null", copy=False,
                              help="The queued job that processes (or processed) the document.")
@@ -335,8 +346,23 @@ class EcrmExchange(models.Model):
         self.check_access_rule("unlink")
         return super(EcrmExchange, self.sudo()).unlink()
 
+    def _compute_display(self):
+        # every text is escaped: a buyer's document is hostile input shown to staff
+        for exchange in self:
+            exchange.document_display = _pre(display.readable_document(exchange.sudo()._payload()))
+            exchange.acknowledgement_display = exchange.acknowledgement and _pre(
+                display.readable_document(exchange.acknowledgement.encode("utf-8")))
+            try:
+                summary = json.loads(exchange.acknowledgement_json or "null")
+            except ValueError:
+                summary = None
+            lines = display.acknowledgement_lines(summary if isinstance(summary, dict) else None)
+            exchange.acknowledgement_summary = lines and "<ul class='o_ecrm_ack_summary'>%s</ul>" % "".join(
+                "<li>%s</li>" % html.escape(line) for line in lines)
+
     def _payload(self):
-        return base64.b64decode(self.payload_attachment_id.datas or b"")
+        # bin_size off: a web client's read asks for sizes ("5.12 Kb"), not the bytes
+        return base64.b64decode(self.payload_attachment_id.with_context(bin_size=False).datas or b"")
 
     # ---- state machine ----
 

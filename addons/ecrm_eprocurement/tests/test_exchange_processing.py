@@ -228,3 +228,19 @@ class TestExchangeProcessing(EprocurementCase):
         shown = self.Exchange.search(expression.AND([action["domain"]] + defaults))
         self.assertEqual(shown, fixable | refused, "the queue hides errors its count includes")
         self.assertIn("search_default_by_retryable", context, "grouped into retry possible or not")
+
+    def test_the_form_shows_the_document_indented_and_the_answer_in_words(self):
+        exchange = self.receive(self.order("PO-SHOW", lines=[{"buyer_item_id": "H-1", "quantity": 2,
+                                                             "unit_price": "100.00"}]))
+        self.assertEqual(exchange.state, "processed")
+        self.assertIn("o_ecrm_document", exchange.document_display)
+        self.assertIn("\n  &lt;cbc:", exchange.document_display, "indented, and escaped")
+        self.assertIn("as sale order %s" % exchange.sale_order_id.name, exchange.acknowledgement_summary)
+        self.assertIn("Line 1: accepted", exchange.acknowledgement_summary)
+        self.assertIn("OrderResponse", exchange.acknowledgement_display)
+        as_the_web_client_reads = exchange.with_context(bin_size=True)
+        as_the_web_client_reads.invalidate_cache()
+        self.assertIn("PO-SHOW", as_the_web_client_reads.document_display)
+        hostile = self.receive(b"<Order><script>alert(1)</script>")
+        self.assertNotIn("<script>", hostile.document_display)
+        self.assertIn("&lt;script&gt;", hostile.document_display)
