@@ -452,7 +452,9 @@ class ResPartner(models.Model):
 
     # ---- data quality: blocking rules on create/write, score in batches ----
 
-    QUALITY_FIELDS = ("name", "email", "phone", "mobile", "street", "zip", "city", "country_id", "vat")
+    # message_bounce: the host's mail gateway counts hard bounces of the address (its DSNs), see below
+    QUALITY_FIELDS = ("name", "email", "phone", "mobile", "street", "zip", "city", "country_id", "vat",
+                      "message_bounce")
 
     @api.model
     def create(self, vals):
@@ -563,10 +565,15 @@ class ResPartner(models.Model):
             query += " WHERE id IN %s"
         self.env.cr.execute(query, [tuple(partner_ids)] if partner_ids is not None else [])
         rows = []
+        bounced_issue = _("E-mail address bounced: no mail is sent to it until it changes")
         for record in self.env.cr.dictfetchall():
             record["country"] = record["country_id"]
             issues = [rule[5] for rule in failed_rules(rules, record)]
             junk = checks.junk_reasons(record["name"], record["email"])
+            if record["message_bounce"]:
+                # the address is invalid: it reaches the customer no more than a missing one would
+                issues.append(bounced_issue)
+                record["email"] = None
             value = score.quality_score(record, issues, junk)
             rows.append((record["id"], value, score.band(value), "\n".join(junk + issues) or None, bool(junk)))
         self._ecrm_bulk_update(rows, ("id", "data_quality_score", "quality_band", "quality_issues",
