@@ -558,6 +558,8 @@ class ResPartner(models.Model):
         rules = self.env["ecrm.quality.rule"]._partner_rules()
         rule_fields = sorted({rule[1] for rule in rules} - set(self.QUALITY_FIELDS))
         columns = ["id"] + [name for name in self.QUALITY_FIELDS] + rule_fields
+        # translated before the query: _() reads the translation on this same cursor
+        bounced_issue = _("E-mail address bounced: no mail is sent to it until it changes")
         query = "SELECT %s FROM res_partner" % ", ".join('"%s"' % name for name in columns)
         if partner_ids is not None:
             if not partner_ids:
@@ -565,7 +567,6 @@ class ResPartner(models.Model):
             query += " WHERE id IN %s"
         self.env.cr.execute(query, [tuple(partner_ids)] if partner_ids is not None else [])
         rows = []
-        bounced_issue = _("E-mail address bounced: no mail is sent to it until it changes")
         for record in self.env.cr.dictfetchall():
             record["country"] = record["country_id"]
             issues = [rule[5] for rule in failed_rules(rules, record)]
