@@ -3,7 +3,7 @@
 {
     "name": "eCRM Core",
     "summary": "Single customer view: one timeline, 360 figures, consent, data quality, duplicates",
-    "version": "11.0.1.6.0",
+    "version": "11.0.1.6.1",
     "category": "Customer Relationship Management",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",
