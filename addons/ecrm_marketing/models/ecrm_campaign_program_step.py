@@ -203,8 +203,8 @@ class EcrmCampaignProgramStep(models.Model):
         return done_ids
 
     def _claim(self, results, occurrences, now):
-        """Write every result ({partner id: Verdict}) first; the unique (step, partner, occurrence) key makes a concurrent or
-        repeated run a no-op.
+        """Write every result ({partner id: Verdict}) first; the unique (step, partner, occurrence) key
+        makes a concurrent or repeated run a no-op.
 
         Returns the partners this run may act on.
         """

@@ -71,7 +71,8 @@ class TestMailingTimeline(MarketingCase):
             mailing.send_mail()
         mails = self.env["mail.mail"].search([("mailing_id", "=", mailing.id)])
         self.assertEqual((mails.mapped("state"), mails.mapped("res_id")), (["outgoing"], self.customer_a.ids))
-        sent = self.env["ecrm.interaction"].search([("res_model", "=", "mail.mass_mailing"), ("res_id", "=", mailing.id),
+        sent = self.env["ecrm.interaction"].search([("res_model", "=", "mail.mass_mailing"),
+                                                    ("res_id", "=", mailing.id),
                                                     ("interaction_type", "=", "mailing_sent")])
         self.assertEqual(sent.mapped("partner_id"), self.customer_a)
 
@@ -83,6 +84,7 @@ class TestMailingTimeline(MarketingCase):
             mailing.send_mail()
         mails = self.env["mail.mail"].search([("mailing_id", "=", mailing.id)])
         self.assertEqual(sorted(mails.mapped("state")), ["cancel", "outgoing"])
-        sent = self.env["ecrm.interaction"].search([("res_model", "=", "mail.mass_mailing"), ("res_id", "=", mailing.id),
+        sent = self.env["ecrm.interaction"].search([("res_model", "=", "mail.mass_mailing"),
+                                                    ("res_id", "=", mailing.id),
                                                     ("interaction_type", "=", "mailing_sent")])
         self.assertEqual(sent.mapped("partner_id"), self.customer_a)
