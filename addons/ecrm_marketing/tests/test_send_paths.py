@@ -75,6 +75,11 @@ class TestSendPaths(ProgramCase):
         self.assertIn("Cat (progtest): email consent: opted_out", str(refusal.exception))
         self.assertIn("Dan (progtest): email consent: unknown", str(refusal.exception))
 
+    def test_a_batch_nobody_may_receive_does_not_stop_the_next_one(self):
+        self.env["ir.config_parameter"].set_param("mail.batch_size", "2")  # the host sends in batches of 2
+        mails = self.composer_mass_mail(self.cat | self.dan | self.ann)
+        self.assertEqual(mails.mapped("recipient_ids"), self.ann)
+
     def test_a_message_from_the_chatter_is_not_marketing_and_reaches_the_opted_out(self):
         composer = self.env["mail.compose.message"].with_context(
             default_model="res.partner", default_res_id=self.cat.id).create({

@@ -29,8 +29,10 @@ class MailComposeMessage(models.TransientModel):
             "email", self.env.user.company_id, fields.Datetime.now())
         allowed = [res_id for res_id in res_ids if res_id not in refused]
         mailing_given = bool(self.mass_mailing_id)  # a host mass mailing sending, or a later batch
-        if not allowed and not mailing_given:
+        if not allowed and not mailing_given and self._ecrm_is_whole_send(res_ids):
             raise UserError(self._ecrm_refusal_message(refused))
+        if not allowed:
+            return {}  # the host's rendering takes at least one record
         record = not mailing_given and self.env["mail.mass_mailing"].check_access_rights("create", False)
         if record and not self.mass_mailing_name:
             # recorded as a host mass mailing, as the composer's own "mass mailing" name does: tracking,
@@ -46,6 +48,11 @@ class MailComposeMessage(models.TransientModel):
 
     def _ecrm_is_marketing(self):
         return self.composition_mode == "mass_mail" and self.model == MARKETING_MODEL
+
+    def _ecrm_is_whole_send(self, res_ids):
+        """Whether ``res_ids`` are all the recipients, not one batch of several (the host sends 500 at a
+        time): a batch nobody may receive is no reason to refuse the others."""
+        return not self.use_active_domain and set(res_ids) >= set(self.env.context.get("active_ids") or ())
 
     def _ecrm_count_towards_cap(self, values):
         """Staff who may not make a mass mailing still send mails the cap counts: each gets the
