@@ -6,8 +6,11 @@
 #   scripts/mail-server.sh status    what runs, and where
 # It listens on 127.0.0.1 only and relays nothing: every domain is local. Mail to @ecrm.test lands
 # in the mailbox "catchall" (what Odoo's incoming mail server reads), mail to any other domain (the
-# customers Odoo writes to) in the mailbox "customers". IMAP logins: either mailbox, any password
-# being ECRM_MAIL_PASSWORD. The system's own Postfix or Dovecot, if any, is left alone.
+# customers Odoo writes to) in the mailbox "customers". Mail to @undeliverable.$ECRM_MAIL_DOMAIN is
+# accepted and then bounced hard (5.1.1), as a mailbox provider bounces an address that is gone:
+# Postfix returns a delivery status notification to the envelope sender (Odoo's bounce address,
+# so into the catchall). IMAP logins: either mailbox, any password being ECRM_MAIL_PASSWORD. The
+# system's own Postfix or Dovecot, if any, is left alone.
 source "$(dirname "$0")/env.sh"
 
 MAIL="$VAR/mail"
@@ -59,6 +62,10 @@ virtual_mailbox_maps = static:ok
 virtual_alias_domains =
 virtual_alias_maps = regexp:$POSTFIX_CONF/virtual_alias
 virtual_transport = lmtp:unix:$LMTP_SOCKET
+# ... but for the addresses that are gone: a hard bounce after the mail was accepted (a provider
+# whose mailbox is gone), not a refusal in the SMTP dialogue, which is what smtpd would do
+transport_maps = regexp:$POSTFIX_CONF/transport
+smtpd_reject_unlisted_recipient = no
 default_transport = error:this test mail server relays nothing
 relay_transport = error:this test mail server relays nothing
 local_transport = error:this test mail server relays nothing
@@ -66,7 +73,12 @@ CONF
     cat > "$POSTFIX_CONF/virtual_alias" <<CONF
 /^customers@$domain_re\$/ customers@$ECRM_MAIL_DOMAIN
 /@$domain_re\$/ catchall@$ECRM_MAIL_DOMAIN
+if !/@undeliverable\.$domain_re\$/
 /./ customers@$ECRM_MAIL_DOMAIN
+endif
+CONF
+    cat > "$POSTFIX_CONF/transport" <<CONF
+/@undeliverable\.$domain_re\$/ error:5.1.1 mailbox unavailable (the test server bounces this domain)
 CONF
     # The daemons Postfix needs for SMTP in and LMTP out, none chrooted (the paths are ours).
     cat > "$POSTFIX_CONF/master.cf" <<CONF

@@ -6,7 +6,8 @@ from odoo.exceptions import ValidationError
 CONSENT_CHANNELS = [("email", "E-mail"), ("phone", "Phone"), ("post", "Post"), ("sms", "SMS")]
 CONSENT_STATES = [("unknown", "Unknown"), ("opted_in", "Opted in"), ("opted_out", "Opted out")]
 CONSENT_SOURCES = [("form", "Web form"), ("import", "Import"), ("portal", "Portal"), ("staff", "Staff"),
-                   ("unsubscribe_link", "Unsubscribe link"), ("one_click", "One-click unsubscribe")]
+                   ("unsubscribe_link", "Unsubscribe link"), ("one_click", "One-click unsubscribe"),
+                   ("reply", "Unsubscribe reply")]
 # context key of the writes that mirror e-mail consent onto res.partner.opt_out (and back): no second round
 OPT_OUT_SYNC = "ecrm_opt_out_sync"
 

@@ -462,7 +462,9 @@ class ResPartner(models.Model):
 
     # ---- data quality: blocking rules on create/write, score in batches ----
 
-    QUALITY_FIELDS = ("name", "email", "phone", "mobile", "street", "zip", "city", "country_id", "vat")
+    # message_bounce: the host's mail gateway counts hard bounces of the address (its DSNs), see below
+    QUALITY_FIELDS = ("name", "email", "phone", "mobile", "street", "zip", "city", "country_id", "vat",
+                      "message_bounce")
 
     @api.model
     def create(self, vals):
@@ -566,6 +568,8 @@ class ResPartner(models.Model):
         rules = self.env["ecrm.quality.rule"]._partner_rules()
         rule_fields = sorted({rule[1] for rule in rules} - set(self.QUALITY_FIELDS))
         columns = ["id"] + [name for name in self.QUALITY_FIELDS] + rule_fields
+        # translated before the query: _() reads the translation on this same cursor
+        bounced_issue = _("E-mail address bounced: no mail is sent to it until it changes")
         query = "SELECT %s FROM res_partner" % ", ".join('"%s"' % name for name in columns)
         if partner_ids is not None:
             if not partner_ids:
@@ -577,6 +581,10 @@ class ResPartner(models.Model):
             record["country"] = record["country_id"]
             issues = [rule[5] for rule in failed_rules(rules, record)]
             junk = checks.junk_reasons(record["name"], record["email"])
+            if record["message_bounce"]:
+                # the address is invalid: it reaches the customer no more than a missing one would
+                issues.append(bounced_issue)
+                record["email"] = None
             value = score.quality_score(record, issues, junk)
             rows.append((record["id"], value, score.band(value), "\n".join(junk + issues) or None, bool(junk)))
         self._ecrm_bulk_update(rows, ("id", "data_quality_score", "quality_band", "quality_issues",

@@ -2,6 +2,7 @@ from . import test_interaction_log
 from . import test_interaction_security
 from . import test_partner_timeline
 from . import test_consent
+from . import test_consent_routes
 from . import test_customer360
 from . import test_customer360_money
 from . import test_quality_rules

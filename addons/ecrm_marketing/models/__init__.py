@@ -11,5 +11,6 @@ from . import ecrm_campaign_participant
 from . import ecrm_campaign_step_log
 from . import ecrm_interaction
 from . import ecrm_marketing_bulk
+from . import res_partner
 from . import mail_mass_mailing
 from . import mail_mail_statistics

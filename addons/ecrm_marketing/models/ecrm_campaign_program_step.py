@@ -8,6 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.addons.ecrm_core.models.ecrm_interaction import CHANNEL_SELECTION
 
 from ..campaign_maths import contact_rules
+from .res_partner import DONE
 
 TRIGGERS = [
     ("start", "Start of program"), ("delay", "Delay after previous step"),
@@ -186,36 +187,24 @@ class EcrmCampaignProgramStep(models.Model):
     # ---- doing it: consent, cap, then the action, all set-based ----
 
     def _run(self, due, now):
-        """Take this step for ``due`` ({partner id: occurrence}); returns the ids it was done for."""
+        """Take this step for ``due`` ({partner id: occurrence}); returns the ids it was done for.
+
+        Who is skipped, and why, is the rule every marketing send path shares (res_partner.py).
+        """
         self.ensure_one()
-        Partner = self.env["res.partner"]
         partner_ids = list(due)
-        results = dict.fromkeys(partner_ids, ("done", None))
-        channel = ACTION_CONSENT.get(self.action)
-        if channel:
-            allowed = set(Partner.browse(partner_ids).ecrm_contactable(channel).ids)
-            consent_field = "ecrm_consent_%s" % channel
-            for row in Partner.browse([pid for pid in partner_ids if pid not in allowed]).read([consent_field]):
-                results[row["id"]] = ("skipped_consent", _("%s consent: %s") % (channel, row[consent_field]))
-        if self.action == "email":
-            for row in Partner.browse([pid for pid, (res, _r) in results.items() if res == "done"]).read(["email"]):
-                if not row["email"]:
-                    results[row["id"]] = ("skipped_no_email", _("no e-mail address"))
-        if self.action in CAPPED_ACTIONS:
-            for partner_id in self._capped([pid for pid, (res, _r) in results.items() if res == "done"], now):
-                results[partner_id] = ("skipped_cap", _("frequency cap reached"))
+        refusals = self.env["res.partner"].browse(partner_ids)._ecrm_marketing_refusals(
+            ACTION_CONSENT.get(self.action), self.program_id.company_id, now, capped=self.action in CAPPED_ACTIONS)
+        results = {partner_id: refusals.get(partner_id, DONE) for partner_id in partner_ids}
         done_ids = self._claim(results, due, now)
         if done_ids:
             getattr(self, "_do_%s" % self.action)(done_ids, now)
             self._log_on_timeline(done_ids, now)
         return done_ids
 
-    def _capped(self, partner_ids, now):
-        return self.program_id.company_id._ecrm_capped_partners(partner_ids, now)
-
     def _claim(self, results, occurrences, now):
-        """Write every result first; the unique (step, partner, occurrence) key makes a concurrent or
-        repeated run a no-op.
+        """Write every result ({partner id: Verdict}) first; the unique (step, partner, occurrence) key
+        makes a concurrent or repeated run a no-op.
 
         Returns the partners this run may act on.
         """
@@ -234,8 +223,8 @@ class EcrmCampaignProgramStep(models.Model):
             "step": self.id, "program": self.program_id.id, "company": self.program_id.company_id.id,
             "contact": self.action in CAPPED_ACTIONS, "now": now, "uid": self.env.uid,
             "partners": partner_ids, "occurrences": [occurrences[pid] for pid in partner_ids],
-            "results": [results[pid][0] for pid in partner_ids],
-            "reasons": [results[pid][1] for pid in partner_ids]})
+            "results": [results[pid].result for pid in partner_ids],
+            "reasons": [results[pid].reason for pid in partner_ids]})
         done_ids = sorted(pid for pid, result in self.env.cr.fetchall() if result == "done")
         if done_ids:
             self.env.cr.execute("""

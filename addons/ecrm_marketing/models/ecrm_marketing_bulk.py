@@ -32,8 +32,8 @@ class EcrmMarketingBulk(models.AbstractModel):
         program steps' mailings do): no thread, no notification. Each mail
         carries its customer's signed unsubscribe link (in place of the host's
         ``/unsubscribe_from_list`` placeholder, else in a footer) and the one-click
-        List-Unsubscribe headers of RFC 8058. Customers who
-        opted out of e-mail, by consent or ``opt_out``, or whose address bounced, get nothing.
+        List-Unsubscribe headers of RFC 8058. Customers without e-mail consent, opted out
+        of e-mail either way, or whose address bounced, get nothing.
         """
         self.env["mail.mail"].check_access_rights("create")
         partner_ids = self._mailable(list(partner_ids))
@@ -84,15 +84,13 @@ class EcrmMarketingBulk(models.AbstractModel):
         return mail_ids
 
     def _mailable(self, partner_ids):
-        """``partner_ids`` (in order) but the customers who opted out of e-mail, either way, and
-        those whose address bounced (the host's ``message_bounce``)."""
+        """``partner_ids`` (in order) but those marketing may not e-mail: the send paths' one rule
+        (``res.partner._ecrm_marketing_refusals``), without the frequency cap, which the program step
+        applied before it claimed these customers (its own claim counts as their contact)."""
         if not partner_ids:
             return []
-        self.env.cr.execute("""
-            SELECT id FROM res_partner WHERE id = ANY(%s)
-               AND (opt_out OR coalesce(ecrm_consent_email, 'unknown') = 'opted_out'
-                    OR coalesce(message_bounce, 0) > 0)""", (partner_ids,))
-        refused = {row[0] for row in self.env.cr.fetchall()}
+        refused = self.env["res.partner"].browse(partner_ids)._ecrm_marketing_refusals(
+            "email", self.env["res.company"], None, capped=False)
         return [partner_id for partner_id in partner_ids if partner_id not in refused]
 
     @api.model

@@ -41,13 +41,15 @@ class MassMailing(models.Model):
                                                     ecrm_consent_proof=proof)).update_opt_out(email, res_ids, value)
 
     def get_remaining_recipients(self):
-        """The host's recipients, but the customers the frequency cap holds back: a mass mailing
-        to customers is a marketing contact like a program's e-mail, under the same cap."""
+        """The host's recipients, but the customers marketing may not e-mail now: a mass mailing to
+        customers is a marketing contact like a program's e-mail, under the same rule (consent,
+        opt-out, bounce, frequency cap: ``res.partner._ecrm_marketing_refusals``), whatever its domain."""
         res_ids = super().get_remaining_recipients()
         if self.mailing_model_real != "res.partner" or not res_ids:
             return res_ids
-        capped = self.env.user.company_id._ecrm_capped_partners(res_ids, fields.Datetime.now())
-        return [res_id for res_id in res_ids if res_id not in capped]
+        refused = self.env["res.partner"].browse(res_ids)._ecrm_marketing_refusals(
+            "email", self.env.user.company_id, fields.Datetime.now())
+        return [res_id for res_id in res_ids if res_id not in refused]
 
     def _get_blacklist(self):
         """The host's blacklist (opted-out records of the target model), and every customer who opted out

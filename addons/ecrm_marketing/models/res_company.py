@@ -26,7 +26,8 @@ class ResCompany(models.Model):
 
         Every marketing contact counts, whichever path made it: program steps (their log, e-mails,
         SMS and calls alike) and the host's own mass mailings to customers (their statistics rows);
-        a program's e-mail, which has both, counts once.
+        a program's e-mail, which has both, counts once. A mail the host cancelled as it made it
+        (its statistics row has ``exception``) reached nobody and does not count.
         """
         self.ensure_one()
         if not partner_ids or not self.ecrm_contact_cap:
@@ -40,7 +41,7 @@ class ResCompany(models.Model):
                 UNION ALL
                 SELECT s.res_id, coalesce(s.sent, s.scheduled) FROM mail_mail_statistics s
                  WHERE s.model = 'res.partner' AND s.res_id = ANY(%(ids)s)
-                   AND coalesce(s.sent, s.scheduled) > %(start)s
+                   AND coalesce(s.sent, s.scheduled) > %(start)s AND s.exception IS NULL
                    AND NOT EXISTS (SELECT 1 FROM ecrm_campaign_program_step step
                                     WHERE step.mailing_id = s.mass_mailing_id)
             ) AS contact (partner_id, date) GROUP BY partner_id""",

@@ -7,5 +7,6 @@ from . import test_program_triggers
 from . import test_bulk_mail
 from . import test_campaign_currency_margin
 from . import test_unsubscribe
+from . import test_send_paths
 from . import test_mailing_timeline
 from . import test_program_jobs

@@ -13,6 +13,7 @@ class TestMailingTimeline(MarketingCase):
 
     def setUp(self):
         super().setUp()
+        (self.customer_a | self.customer_b).ecrm_set_consent("email", "opted_in", "form", "Ticked the box")
         self.mailing = self.env["mail.mass_mailing"].create({
             "name": "Winter bath lift offer (test)", "body_html": "<p>Warm baths all winter</p>",
             "mailing_model_id": self.env.ref("base.model_res_partner").id,
@@ -63,13 +64,27 @@ class TestMailingTimeline(MarketingCase):
         opened = self.entries(self.customer_a, "mailing_opened")
         self.assertEqual((len(opened), opened.date), (1, "2026-12-01 10:00:00"))
 
-    def test_a_mail_the_host_cancels_for_an_opted_out_customer_is_no_send_on_the_timeline(self):
+    def test_a_customer_who_opted_out_gets_no_mail_and_no_send_on_the_timeline(self):
         self.customer_b.ecrm_set_consent("email", "opted_out", "form", "Asked us not to write")
         mailing = self.mailing.copy({"name": "Spring bath lift offer (test)"})
         with patch.object(type(self.env["mail.mail"]), "send", lambda mails, *a, **k: True):
             mailing.send_mail()
         mails = self.env["mail.mail"].search([("mailing_id", "=", mailing.id)])
+        self.assertEqual((mails.mapped("state"), mails.mapped("res_id")), (["outgoing"], self.customer_a.ids))
+        sent = self.env["ecrm.interaction"].search([("res_model", "=", "mail.mass_mailing"),
+                                                    ("res_id", "=", mailing.id),
+                                                    ("interaction_type", "=", "mailing_sent")])
+        self.assertEqual(sent.mapped("partner_id"), self.customer_a)
+
+    def test_a_mail_the_host_cancels_as_it_makes_it_is_no_send_on_the_timeline(self):
+        mailing = self.mailing.copy({"name": "Spring bath lift offer (test)"})
+        # the host's own blacklist (an address it holds back) cancels the mail as the composer makes it
+        blacklist = patch.object(type(mailing), "_get_blacklist", lambda mailing: {"procurement@kirklees.example"})
+        with blacklist, patch.object(type(self.env["mail.mail"]), "send", lambda mails, *a, **k: True):
+            mailing.send_mail()
+        mails = self.env["mail.mail"].search([("mailing_id", "=", mailing.id)])
         self.assertEqual(sorted(mails.mapped("state")), ["cancel", "outgoing"])
-        sent = self.env["ecrm.interaction"].search([("res_model", "=", "mail.mass_mailing"), ("res_id", "=", mailing.id),
+        sent = self.env["ecrm.interaction"].search([("res_model", "=", "mail.mass_mailing"),
+                                                    ("res_id", "=", mailing.id),
                                                     ("interaction_type", "=", "mailing_sent")])
         self.assertEqual(sent.mapped("partner_id"), self.customer_a)

@@ -392,6 +392,12 @@ METHODS = [
     row("mail.compose.message", "create", Host("mail.compose.message", "create"),
         Host("mail.compose.message", "create"), Host("mail.compose.message", "create"),
         Host("mail.compose.message", "create"), lambda c: [{"body": "<p>Matrix</p>", "composition_mode": "comment"}]),
+    # the composer's mass mail to customers first asks the send paths' one rule (consent, opt-out, bounce, cap):
+    # a new customer has no e-mail consent, so whoever may use the composer gets its clean refusal
+    row("mail.compose.message", "get_mail_values", PASS, PASS, PASS, PASS,
+        lambda c: [[c.own("mail.compose.message", {"composition_mode": "mass_mail", "model": "res.partner",
+                                                   "subject": "Matrix", "body": "<p>Matrix</p>"})],
+                   [c.box.partner()]]),
     row("calendar.event", "create",       Host("calendar.event", "create"), Host("calendar.event", "create"),
         Host("calendar.event", "create"), Host("calendar.event", "create"),
         lambda c: [{"name": c.box.unique("Matrix meeting "), "start": "2026-12-08 10:00:00",

@@ -20,6 +20,7 @@ DOMAIN = os.environ.get("ECRM_MAIL_DOMAIN", "ecrm.test")
 PASSWORD = os.environ.get("ECRM_MAIL_PASSWORD", "ecrm")
 CATCHALL = "catchall@%s" % DOMAIN
 CUSTOMERS = "customers@%s" % DOMAIN  # every mail to a domain other than DOMAIN lands here
+UNDELIVERABLE = "undeliverable.%s" % DOMAIN  # accepted, then bounced hard: a DSN comes back to Odoo's bounce address
 SCRIPT = os.path.join(REPO, "scripts", "mail-server.sh")
 
 

@@ -129,5 +129,6 @@ def make_program(env, tag, partner_ids, follow_up=None):
     Program.browse(program).enroll(partner_ids)
     Program.browse(program).run("2026-03-02 09:00:00")
     step_ids = env["ecrm.campaign.program.step"].search([("program_id", "=", program)], order="sequence")
-    mailing = env["ecrm.campaign.program.step"].read([step_ids[0]], ["mailing_id"])[0]["mailing_id"][0]
-    return {"id": program, "campaign": campaign, "mailing": mailing, "steps": step_ids}
+    mailing = env["ecrm.campaign.program.step"].read([step_ids[0]], ["mailing_id"])[0]["mailing_id"]
+    # no mailing when the step mailed nobody
+    return {"id": program, "campaign": campaign, "mailing": mailing and mailing[0], "steps": step_ids}
