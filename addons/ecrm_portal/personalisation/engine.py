@@ -9,6 +9,7 @@ A *profile* describes the current visitor (dict):
     viewed_category_days    {category_id: days since last viewed}
     viewed_category_counts  {category_id: views}, for "top sellers of the most-viewed category"
     interest_category_ids   categories the customer declared in /my/preferences
+    names              {"category" / "segment" / "pricelist": {id: name}}, for the reasons only
     pricelist_id, country_code, visit_count
     utm                {"source": str, "medium": str, "campaign": str} of the current visit
     today              datetime.date
@@ -34,6 +35,12 @@ def _overlap(wanted, have):
     return bool(set(wanted) & set(have or ()))
 
 
+def _named(profile, kind, ids):
+    """The records' names for a reason a person reads ("Hoists or Stairlifts"); an id without one as #id."""
+    names = (profile.get("names") or {}).get(kind) or {}
+    return " or ".join(sorted(names.get(record_id) or "#%s" % record_id for record_id in ids)) or "-"
+
+
 # One Condition per condition a rule sets: ``holds(profile)`` decides, ``explain(profile, ok)``
 # says why for the preview. Built once per compiled rule (see conditions_of), so a page
 # render runs only the predicates of the conditions each rule really has.
@@ -45,7 +52,7 @@ def _partner_domain(rule, conditions):
         return None
     rule_id = rule["id"]
     return Condition("partner_domain", lambda profile: rule_id in (profile.get("partner_rule_ids") or ()),
-                     lambda profile, ok: "customer %s the partner filter" % ("matches" if ok else "does not match"))
+                     lambda profile, ok: "the customer %s the customer filter" % ("matches" if ok else "does not match"))
 
 
 def _segments(rule, conditions):
@@ -53,7 +60,7 @@ def _segments(rule, conditions):
     if not wanted:
         return None
     return Condition("segments", lambda profile: _overlap(wanted, profile.get("segment_ids")),
-                     lambda profile, ok: ("in segment %s" if ok else "in none of segments %s") % sorted(wanted))
+                     lambda profile, ok: "%s segment %s" % ("in" if ok else "not in", _named(profile, "segment", wanted)))
 
 
 def _purchased(rule, conditions):
@@ -61,7 +68,8 @@ def _purchased(rule, conditions):
     if not wanted:
         return None
     return Condition("purchased_categories", lambda profile: _overlap(wanted, profile.get("purchased_category_ids")),
-                     lambda profile, ok: "has%s bought from categories %s" % ("" if ok else " not", sorted(wanted)))
+                     lambda profile, ok: "has %s from %s" % ("bought" if ok else "not bought",
+                                                             _named(profile, "category", wanted)))
 
 
 def _viewed(rule, conditions):
@@ -73,8 +81,8 @@ def _viewed(rule, conditions):
     def holds(profile):
         seen = profile.get("viewed_category_days") or {}
         return any(category in seen and seen[category] <= days for category in wanted)
-    return Condition("viewed_categories", holds, lambda profile, ok: "%s categories %s in the last %d days" % (
-        "viewed" if ok else "did not view", sorted(wanted), days))
+    return Condition("viewed_categories", holds, lambda profile, ok: "%s %s in the last %d days" % (
+        "viewed" if ok else "did not view", _named(profile, "category", wanted), days))
 
 
 def _interests(rule, conditions):
@@ -82,7 +90,8 @@ def _interests(rule, conditions):
     if not wanted:
         return None
     return Condition("interests", lambda profile: _overlap(wanted, profile.get("interest_category_ids")),
-                     lambda profile, ok: "declared %sinterest in %s" % ("" if ok else "no ", sorted(wanted)))
+                     lambda profile, ok: "%s an interest in %s" % ("declared" if ok else "has not declared",
+                                                                   _named(profile, "category", wanted)))
 
 
 def _pricelist(rule, conditions):
@@ -90,8 +99,8 @@ def _pricelist(rule, conditions):
     if not wanted:
         return None
     return Condition("pricelist", lambda profile: profile.get("pricelist_id") in wanted,
-                     lambda profile, ok: "pricelist %s %s %s" % (profile.get("pricelist_id"), "in" if ok else "not in",
-                                                                 sorted(wanted)))
+                     lambda profile, ok: "%s pricelist %s" % ("on" if ok else "not on",
+                                                              _named(profile, "pricelist", wanted)))
 
 
 def _country(rule, conditions):
@@ -99,8 +108,9 @@ def _country(rule, conditions):
     if not wanted:
         return None
     return Condition("country", lambda profile: (profile.get("country_code") or "").upper() in wanted,
-                     lambda profile, ok: "country %r %s %s" % ((profile.get("country_code") or "").upper() or None,
-                                                               "in" if ok else "not in", sorted(wanted)))
+                     lambda profile, ok: "country %s is %s %s" % (
+                         (profile.get("country_code") or "").upper() or "unknown", "one of" if ok else "not one of",
+                         ", ".join(sorted(wanted))))
 
 
 def _audience(rule, conditions):
@@ -109,7 +119,7 @@ def _audience(rule, conditions):
         return None
     wanted = audience == "logged_in"
     return Condition("audience", lambda profile: bool(profile.get("logged_in")) == wanted,
-                     lambda profile, ok: "visitor is %s" % ("logged in" if profile.get("logged_in") else "anonymous"))
+                     lambda profile, ok: "the visitor is %s" % ("logged in" if profile.get("logged_in") else "anonymous"))
 
 
 def _visits(rule, conditions):
@@ -120,8 +130,8 @@ def _visits(rule, conditions):
     def holds(profile):
         count = profile.get("visit_count") or 0
         return (not low or count >= low) and (not high or count <= high)
-    return Condition("visit_count", holds, lambda profile, ok: "%d visits (wanted %s..%s)" % (
-        profile.get("visit_count") or 0, low or 0, high or "any"))
+    return Condition("visit_count", holds, lambda profile, ok: "%d visits (the rule wants %s to %s)" % (
+        profile.get("visit_count") or 0, low or 0, high or "any number"))
 
 
 def _utm(rule, conditions):
@@ -133,8 +143,12 @@ def _utm(rule, conditions):
     def holds(profile):
         utm = profile.get("utm") or {}
         return all((utm.get(key) or "").strip().lower() == value for key, value in wanted.items())
-    return Condition("utm", holds, lambda profile, ok: "utm %s, wanted %s" % (
-        {key: (profile.get("utm") or {}).get(key) for key in wanted}, wanted))
+    return Condition("utm", holds, lambda profile, ok: "the visit came with %s (the rule wants %s)" % (
+        _utm_words({key: (profile.get("utm") or {}).get(key) for key in wanted}), _utm_words(wanted)))
+
+
+def _utm_words(utm):
+    return ", ".join("%s %s" % (key, value or "none") for key, value in sorted(utm.items()))
 
 
 CONDITIONS = (_partner_domain, _segments, _purchased, _viewed, _interests, _pricelist, _country, _audience,

@@ -16,7 +16,7 @@ class TestPreview(PortalCase):
             {"website_id": website.id, "partner_id": self.buyer.id}).preview()}
         self.assertTrue(as_buyer[nhs.id]["matched"] and as_buyer[nhs.id]["wins"])
         self.assertFalse(as_buyer[anonymous.id]["matched"])
-        self.assertIn("NO visitor is logged in", as_buyer[anonymous.id]["reasons"])
+        self.assertIn("Not met: the visitor is logged in", as_buyer[anonymous.id]["reasons"])
         as_nobody = {row["rule_id"]: row for row in Preview.create({"website_id": website.id}).preview()}
         self.assertFalse(as_nobody[nhs.id]["matched"])
         self.assertTrue(as_nobody[anonymous.id]["wins"])

@@ -34,7 +34,23 @@ class EcrmPersonalisationPreview(models.TransientModel):
         profile["country_code"] = self.country_id.code or profile["country_code"]
         if partner and "pricelist" in rules.needs:
             profile["pricelist_id"] = partner.property_product_pricelist.id
+        profile["names"] = self._names(rules)
         return profile
+
+    def _names(self, rules):
+        """{kind: {id: name}} of the categories, segments and pricelists the rules name, for the reasons."""
+        wanted = {"category": set(), "segment": set(), "pricelist": set()}
+        for rule in rules:
+            conditions = rule.get("conditions") or {}
+            for key in ("purchased_category_ids", "viewed_category_ids", "interest_category_ids"):
+                wanted["category"].update(conditions.get(key) or ())
+            wanted["segment"].update(conditions.get("segment_ids") or ())
+            wanted["pricelist"].update(conditions.get("pricelist_ids") or ())
+        # labels only, of records the rules name (the preview is for eCRM users): read as the superuser,
+        # so a pricelist of another company does not break the preview
+        models_ = {"category": "product.category", "segment": "ecrm.portal.segment", "pricelist": "product.pricelist"}
+        return {kind: dict(self.env[models_[kind]].sudo().browse(ids).exists().name_get()) if ids else {}
+                for kind, ids in wanted.items()}
 
     @api.multi
     def preview(self):
@@ -50,7 +66,8 @@ class EcrmPersonalisationPreview(models.TransientModel):
         return [{
             "rule_id": evaluation.rule["id"], "name": evaluation.rule["name"], "matched": evaluation.matched,
             "variant": evaluation.variant or False, "wins": evaluation.rule["id"] in decision.impressions,
-            "reasons": ["%s %s" % ("ok" if check.ok else "NO", check.reason) for check in evaluation.checks],
+            "reasons": [(_("Met: %s") if check.ok else _("Not met: %s")) % check.reason
+                        for check in evaluation.checks],
         } for evaluation in decision.evaluations]
 
     @api.depends("website_id", "partner_id", "visit_count", "country_id", "utm_source", "utm_medium", "utm_campaign")

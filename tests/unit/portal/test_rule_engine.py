@@ -187,3 +187,12 @@ def test_rule_set_knows_which_visitor_facts_to_look_up():
         "pricelist", "interests"}
     empty = engine.RuleSet([])
     assert empty == () and empty.needs == frozenset() and empty.viewed_days == 30
+
+
+def test_reasons_name_the_records_not_their_ids():
+    conditions = {"interest_category_ids": [9], "segment_ids": [4, 5]}
+    names = {"category": {9: "Hoists"}, "segment": {4: "Care homes"}}
+    result = engine.evaluate(rule(conditions=conditions), profile(names=names))
+    reasons = {check.condition: check.reason for check in result.checks}
+    assert reasons["interests"] == "has not declared an interest in Hoists"
+    assert reasons["segments"] == "not in segment #5 or Care homes", "an id without a name stays findable"
