@@ -158,6 +158,10 @@ def test_the_log_button_on_a_customer_opens_a_small_composer(staff_browser, odoo
     browser.save_screenshot(os.path.join(SCREENSHOTS, "log_button_composer.png"))
     next(b for b in browser.find_elements(CSS, ".modal-footer button") if b.text.strip() == "Log").click()
     WebDriverWait(browser, 30).until(lambda b: not b.find_elements(CSS, ".modal .o_form_view"))
+    # a customer who never answered: the 360 says what unknown consent means
+    next(link for link in browser.find_elements(CSS, ".o_notebook .nav-tabs a") if "360" in link.text).click()
+    note = wait_for(browser, ".o_ecrm_consent_unknown")
+    assert note.text.startswith("Unknown: not contactable until the customer opts in"), note.text
     logged = admin_rpc.env["ecrm.interaction"].search_read([("partner_id", "=", customer)],
                                                           ["type_id", "channel", "subject", "user_id"])
     assert [(row["type_id"][1], row["channel"], row["subject"], row["user_id"][1]) for row in logged] == [
