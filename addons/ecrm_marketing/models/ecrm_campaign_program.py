@@ -66,7 +66,7 @@ class EcrmCampaignProgram(models.Model):
                 raise UserError(_("Program %s has no steps.") % program.name)
             program.write({"state": "running", "date_start": fields.Datetime.now()})
             if program.segment_id and program.mode != "triggered":
-                program.enroll(program.segment_id._member_ids())
+                program.enroll(program.segment_id._reach_ids())
         return True
 
     @api.multi
@@ -148,7 +148,7 @@ class EcrmCampaignProgram(models.Model):
         """Take each step for at most ``limit`` of its due customers; says what was done and what is left."""
         self.ensure_one()
         if enroll and self.mode == "triggered" and self.segment_id:
-            self.enroll(self.segment_id._member_ids())
+            self.enroll(self.segment_id._reach_ids())
         steps = self.step_ids.sorted(lambda step: (step.sequence, step.id))
         if self.mode == "single":
             steps = steps[:1]

@@ -2,17 +2,27 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.ecrm_core.models.ecrm_consent import CONSENT_CHANNELS
 from odoo.addons.queue_job.job import job
 
 
+def _through_parent(domain):
+    """``domain`` read on each partner's parent company: every leaf's field path starts at parent_id."""
+    return [(("parent_id.%s" % leaf[0],) + tuple(leaf[1:])) if isinstance(leaf, (list, tuple))
+            and isinstance(leaf[0], str) else leaf for leaf in domain]
+
+
 class EcrmSegment(models.Model):
     """A saved customer selection: a partner domain, live or frozen in a snapshot.
 
-    Only members who opted in on the segment's channel are ever contacted; the
-    counts show how many are left out and why.
+    Consent belongs to a person's address, and a filter often picks companies (by sector,
+    revenue, orders). So the people a segment *reaches* are its members and the contact
+    persons of its member companies, each on their own consent: a care home that ordered is
+    reached through its manager who opted in. Only those who opted in on the segment's
+    channel are ever contacted; the counts show how many are left out and why.
     """
 
     _name = "ecrm.segment"
@@ -29,9 +39,12 @@ class EcrmSegment(models.Model):
         help="Which customers belong: RFM segment, sector, revenue, days since last order, region, consent...")
     channel = fields.Selection(CONSENT_CHANNELS, required=True, default="email",
                                help="The channel the segment is contacted through; consent is checked on it.")
-    member_count = fields.Integer("Members", compute="_compute_counts")
+    member_count = fields.Integer("Members", compute="_compute_counts",
+                                  help="Customers and companies the filter picks.")
+    reach_count = fields.Integer("People reached", compute="_compute_counts",
+                                 help="The members, and the contact persons of the member companies.")
     contactable_count = fields.Integer("Contactable", compute="_compute_counts",
-                                       help="Members who opted in on the channel.")
+                                       help="People reached who opted in on the channel.")
     opted_out_count = fields.Integer("Excluded: opted out", compute="_compute_counts")
     unknown_consent_count = fields.Integer("Excluded: no consent recorded", compute="_compute_counts")
     snapshot_member_ids = fields.Many2many(
@@ -44,9 +57,10 @@ class EcrmSegment(models.Model):
     def _compute_counts(self):
         Partner = self.env["res.partner"]
         for segment in self:
-            member_ids = segment._member_ids()
-            summary = Partner.ecrm_consent_summary(member_ids, segment.channel) if member_ids else {}
-            segment.member_count = len(member_ids)
+            reach_ids = segment._reach_ids()
+            summary = Partner.ecrm_consent_summary(reach_ids, segment.channel) if reach_ids else {}
+            segment.member_count = len(segment._member_ids())
+            segment.reach_count = len(reach_ids)
             segment.contactable_count = summary.get("opted_in", 0)
             segment.opted_out_count = summary.get("opted_out", 0)
             segment.unknown_consent_count = summary.get("unknown", 0)
@@ -65,29 +79,39 @@ class EcrmSegment(models.Model):
             return self.snapshot_member_ids.ids
         return self.env["res.partner"].search(self._partner_domain()).ids
 
+    def _members_domain(self):
+        self.ensure_one()
+        return [("id", "in", self.snapshot_member_ids.ids)] if self.snapshot_date else self._partner_domain()
+
+    def _reach_domain(self):
+        """The members, or a contact person of a member company (the host's record rules apply on search)."""
+        # the host's AND / OR expect normalised domains (explicit operators), as a person's filter is not
+        members = expression.normalize_domain(self._members_domain())
+        people = expression.normalize_domain([("type", "=", "contact"), ("is_company", "=", False),
+                                              ("parent_id", "!=", False)])
+        return expression.OR([members, expression.AND([_through_parent(members), people])])
+
+    def _reach_ids(self):
+        """The people the segment reaches: who a program enrols and a mailing writes to."""
+        return self.env["res.partner"].search(self._reach_domain()).ids
+
     @api.model
     def ecrm_segment_ids_of_partner(self, partner_id):
-        """Ids of the active segments ``partner_id`` belongs to (snapshot members, else the live filter).
+        """Ids of the active segments that reach ``partner_id``: a member, or a contact person of a member
+        company (snapshot members, else the live filter).
 
-        One search per live segment, bounded by the partner id; used by website
-        personalisation, which detects this module and never depends on it.
+        One search per segment, bounded by the partner id; used by website personalisation,
+        which detects this module and never depends on it.
         """
-        segment_ids = []
-        for segment in self.search([]):
-            if segment.snapshot_date:
-                member = partner_id in segment.snapshot_member_ids.ids
-            else:
-                member = bool(self.env["res.partner"].search_count(
-                    [("id", "=", partner_id)] + segment._partner_domain()))
-            if member:
-                segment_ids.append(segment.id)
-        return segment_ids
+        Partner = self.env["res.partner"]
+        return [segment.id for segment in self.search([]) if Partner.search_count(
+            expression.AND([[("id", "=", partner_id)], segment._reach_domain()]))]
 
     @api.multi
     def ecrm_contactable_partner_ids(self):
-        """Ids of the members who may be contacted on the segment's channel (one query)."""
+        """Ids of the people reached who may be contacted on the segment's channel (one query)."""
         self.ensure_one()
-        return self.env["res.partner"].browse(self._member_ids()).ecrm_contactable(self.channel).ids
+        return self.env["res.partner"].browse(self._reach_ids()).ecrm_contactable(self.channel).ids
 
     @api.multi
     def action_snapshot(self):
@@ -114,9 +138,7 @@ class EcrmSegment(models.Model):
         consent = [("ecrm_consent_%s" % self.channel, "=", "opted_in")]
         if self.channel == "email":
             consent += [("opt_out", "=", False), ("message_bounce", "=", 0)]
-        if self.snapshot_date:
-            return [("id", "in", self.snapshot_member_ids.ids)] + consent
-        return self._partner_domain() + consent
+        return expression.AND([self._reach_domain(), expression.normalize_domain(consent)])
 
     @api.multi
     def action_create_mailing(self):

@@ -79,3 +79,30 @@ class TestSegment(MarketingCase):
         with self.assertRaises(AccessError):
             other.sudo(ecrm_user).action_sync_mailing_list()
         self.assertEqual(other.ecrm_job_state, "idle")
+
+    def test_a_company_member_is_reached_through_its_contacts_each_on_their_own_consent(self):
+        Partner = self.env["res.partner"]
+        home = Partner.create({"name": "Willow Care Home (segtest company)", "is_company": True,
+                               "email": "office@willow.example", "ecrm_sector_id": self.env.ref(
+                                   "ecrm_core.sector_care_home").id})
+        manager = Partner.create({"name": "Willow manager", "parent_id": home.id, "email": "manager@willow.example"})
+        cook = Partner.create({"name": "Willow cook", "parent_id": home.id, "email": "cook@willow.example"})
+        Partner.create({"name": "Willow deliveries", "parent_id": home.id, "type": "delivery",
+                        "email": "goods-in@willow.example"})
+        manager.ecrm_set_consent("email", "opted_in", "form", "Signed up at the trade show")
+        segment = self.env["ecrm.segment"].create({
+            "name": "Care homes (segtest)", "channel": "email",
+            "domain": "[('is_company', '=', True), ('ecrm_sector_id.code', '=', 'care_home'), "
+                      "('name', 'like', 'segtest company')]"})
+        self.assertEqual((segment.member_count, segment.reach_count, segment.contactable_count), (1, 3, 1),
+                         "the company, its two people (not its delivery address); the manager opted in")
+        self.assertEqual(segment.ecrm_contactable_partner_ids(), manager.ids)
+        self.assertEqual(Partner.search(segment.mailing_domain()), manager)
+        segment.action_snapshot()
+        cook.ecrm_set_consent("email", "opted_in", "form", "Asked for the newsletter")
+        segment.invalidate_cache()
+        self.assertEqual(set(segment.ecrm_contactable_partner_ids()), {manager.id, cook.id},
+                         "a frozen company still reaches its people as they are today")
+        self.assertEqual(segment.member_count, 1)
+        self.assertIn(segment.id, self.env["ecrm.segment"].ecrm_segment_ids_of_partner(cook.id),
+                      "the website personalises for the people a segment reaches")
