@@ -766,7 +766,8 @@ class EcrmSageBatch(models.Model):
         """Book staged receipts ``start`` to ``start + RECEIPTS_PER_JOB``, then queue the next chunk.
 
         Each chunk commits on its own. The import stays whole or nothing all the same: a
-        chunk that fails for good (not a concurrency error, which queue_job retries) undoes
+        chunk that fails for good (not a concurrency error, which queue_job retries, but its
+        last try) undoes
         what the chunks before it committed, in the same transaction, and the batch is failed
         with the reason. The last chunk marks the batch done and reconciles the backend.
         """
@@ -783,11 +784,12 @@ class EcrmSageBatch(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self.env["ecrm.sage.receipt"].sudo()._apply_rows(backend, chunk)
-            except (RetryableJobError, OperationalError) as error:
-                if isinstance(error, RetryableJobError) or error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
-                    raise
-                return self._fail_import(progress, start, error)
             except Exception as error:
+                retry = self._sage_retry(error)
+                if retry is not None and not self._sage_last_try():
+                    if retry is error:
+                        raise
+                    raise retry from error
                 return self._fail_import(progress, start, error)
             done = start + len(chunk)
             progress.update(done, len(rows), force=True)
