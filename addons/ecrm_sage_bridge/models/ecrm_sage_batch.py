@@ -66,14 +66,13 @@ CUSTOMER_SQL = """
        AND (p.company_id = %s OR p.company_id IS NULL) AND p.id > %s
      ORDER BY p.id LIMIT %s"""
 # Posted invoices and credit notes of the backend's period never exported, after an id.
-PENDING_INVOICES_SQL = """
-    SELECT inv.id FROM account_invoice inv
+PENDING_INVOICES = """
+      FROM account_invoice inv
      WHERE inv.company_id = %s AND inv.type IN ('out_invoice', 'out_refund')
        AND inv.state IN ('open', 'paid') AND inv.date_invoice >= %s
        AND NOT EXISTS (SELECT 1 FROM ecrm_sage_binding b WHERE b.backend_id = %s
                           AND b.res_model = 'account.invoice' AND b.res_id = inv.id)
-       AND inv.id > %s
-     ORDER BY inv.id"""
+       AND inv.id > %s"""
 
 
 class EcrmSageBatch(models.Model):
@@ -248,7 +247,8 @@ class EcrmSageBatch(models.Model):
             outcome = self._export(backend, kind, False, self)
             self._add_exported(outcome.exported, outcome.skipped)
             self._finish_export(backend, outcome.file, outcome.line_count)
-            return ExportStep(0, seen, seen, False)
+            looked_at = outcome.exported + len(outcome.skipped)
+            return ExportStep(0, looked_at, looked_at, False)
         total = seen + self._export_candidates(backend, kind, after_id)
         plans, pages, more = [], self._pages(backend, kind, after_id, API_RECORDS_PER_JOB), False
         for plan in pages:
@@ -284,8 +284,8 @@ class EcrmSageBatch(models.Model):
                    AND (p.company_id = %s OR p.company_id IS NULL) AND p.id > %s""",
                                 (backend.company_id.id, after_id))
         else:
-            self.env.cr.execute(PENDING_INVOICES_SQL.replace("SELECT inv.id", "SELECT count(*)").replace(
-                "ORDER BY inv.id", ""), (backend.company_id.id, backend.start_date, backend.id, after_id))
+            self.env.cr.execute("SELECT count(*)" + PENDING_INVOICES,
+                                (backend.company_id.id, backend.start_date, backend.id, after_id))
         return self.env.cr.fetchone()[0]
 
     @api.model
@@ -430,7 +430,8 @@ class EcrmSageBatch(models.Model):
         company_currency = backend.company_id.currency_id.id
         if not after_id:
             yield self._conflict_plan(backend)
-        self.env.cr.execute(PENDING_INVOICES_SQL, (backend.company_id.id, backend.start_date, backend.id, after_id))
+        self.env.cr.execute("SELECT inv.id" + PENDING_INVOICES + " ORDER BY inv.id",
+                            (backend.company_id.id, backend.start_date, backend.id, after_id))
         pending = [row[0] for row in self.env.cr.fetchall()]
         codes = {"department": backend.department_code, "project_ref": backend.project_ref}
         binding_base = {"backend_id": backend.id, "company_id": backend.company_id.id,
@@ -618,19 +619,19 @@ class EcrmSageBatch(models.Model):
 
     @api.model
     def _sage_start(self, backend, kind, work):
-        """A new batch of ``kind`` with its work queued (a SageWork); refused while the same work
-        of the backend is queued or running.
+        """A new batch of ``kind`` with its work queued (a SageWork); while the same work of the
+        backend is queued or running, that batch instead: nothing is queued twice.
 
         The backend's sync lock makes a second click wait for the first's transaction, which
-        then shows its batch queued: refused, not queued twice. No Sage call happens here.
+        then shows its batch queued. No Sage call happens here. A receipts file being booked is
+        other work (its rows are the file's, not the API's).
         """
         backend._lock()
-        busy = self.search([("backend_id", "=", backend.id), ("kind", "=", kind),
+        busy = self.search([("backend_id", "=", backend.id), ("kind", "=", kind), ("file_name", "=", False),
                             ("state", "in", ("exporting", "importing"))]).filtered(
             lambda batch: batch.ecrm_job_state in ("queued", "running"))
         if busy:
-            raise UserError(_("Batch %s (%s) of backend %s is queued or running; wait for it to finish.")
-                            % (busy[0].name, dict(self._fields["kind"].selection)[kind], backend.name))
+            return busy[0]
         batch = self.create({"backend_id": backend.id, "kind": kind, "state": work.state})
         starter = self.env.context.get("ecrm_sage_uid")
         (batch.sudo(starter) if starter else batch)._ecrm_job_enqueue(

@@ -107,11 +107,11 @@ class TestExportJobs(SyncJobCase):
         self.assertEqual((len(job), job.method_name, job.channel, job.args),
                          (1, "_sage_job_export", "root.ecrm.sage", []))
 
-    def test_a_second_start_is_refused_while_the_first_is_queued(self):
+    def test_a_second_start_while_the_first_is_queued_queues_nothing(self):
         self.use_api()
         _result, batch = self.start_export()
-        with self.assertRaisesRegex(UserError, "is queued or running"):
-            self.start_export()
+        again, same = self.start_export()
+        self.assertEqual((same, again["state"]), (batch, "exporting"), "the call answers with the batch queued")
         with self.assertRaisesRegex(UserError, "already being worked on"):
             batch._ecrm_job_enqueue("_sage_job_export")
         self.assertEqual(len(self.jobs(batch)), 1)
@@ -241,11 +241,12 @@ class TestApiImportJobs(SyncJobCase):
         again = batch._import_api_result()
         self.assertEqual((again["applied"], again["matched"], again["state"]), (3, 3, "done"))
 
-    def test_a_second_poll_is_refused_while_the_first_is_queued(self):
-        self.queued_env["ecrm.sage.backend"].import_api_receipts(self.backend.id)
-        with self.assertRaisesRegex(UserError, "is queued or running"):
-            self.queued_env["ecrm.sage.backend"].import_api_receipts(self.backend.id)
-        self.queued_env["ecrm.sage.backend"].import_api_balances(self.backend.id)
+    def test_a_second_poll_while_the_first_is_queued_queues_nothing(self):
+        Backend = self.queued_env["ecrm.sage.backend"]
+        first = Backend.import_api_receipts(self.backend.id)
+        self.assertEqual(Backend.import_api_receipts(self.backend.id)["batch_id"], first["batch_id"])
+        self.assertEqual(len(self.jobs(self.env["ecrm.sage.batch"].browse(first["batch_id"]))), 1)
+        self.assertNotEqual(Backend.import_api_balances(self.backend.id)["batch_id"], first["batch_id"])
 
     def test_an_api_failure_fails_the_batch_and_writes_nothing(self):
         result = self.queued_env["ecrm.sage.backend"].import_api_balances(self.backend.id)

@@ -140,7 +140,7 @@ def test_wizards_answer_the_same_over_both_protocols(rpc, world, protocols):
             ("ecrm.sage.import.wizard", {"backend_id": backend_id, "kind": "balances", "file": balances},
              "action_import")):
         assert_plain(protocols.xmlrpc(model, method, [rpc(model, "create", values)]))
-        wait_for_jobs(rpc, backend_id)  # one export of a kind at a time
+        wait_for_jobs(rpc, backend_id)  # the next click then starts an export of its own
         assert_plain(protocols.jsonrpc(model, method, [rpc(model, "create", values)]))
         wait_for_jobs(rpc, backend_id)
 
