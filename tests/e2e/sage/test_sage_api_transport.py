@@ -274,3 +274,25 @@ def test_a_customer_changed_in_odoo_is_updated_in_sage_not_created_again(rpc, ap
     contact = next(contact for contact in double.records["contacts"] if contact["reference"] == binding["sage_ref"])
     assert (contact["id"], contact["telephone"], contact["credit_limit"]) == (binding["sage_id"], "01924 555000", 900.0)
     assert [put[1] for put in double.puts] == [binding["sage_id"]]
+
+
+def test_a_large_api_export_is_sent_a_chunk_per_job_with_progress_shown(rpc, api_world, double):
+    """More customers than one job sends (API_RECORDS_PER_JOB, 50): each job sends and commits its
+    chunk, the batch shows the count moving, and every customer reaches Sage once."""
+    for number in range(120):
+        rpc("res.partner", "create", {"name": "Chunk %03d %s" % (number, api_world["tag"]), "is_company": True,
+                                      "customer": True})
+    queued = rpc("ecrm.sage.backend", "export_batch", api_world["backend_id"], "customers", False)
+    seen = []
+    batch = wait_for_batch(rpc, queued["batch_id"], seen=seen)
+    assert (batch["state"], batch["ecrm_job_state"]) == ("done", "done"), batch
+    assert batch["ecrm_job_done"] == batch["ecrm_job_total"] == batch["record_count"] >= 122
+    assert any(0 < done < total for _state, done, total in seen), "progress moved between the jobs: %s" % seen
+    jobs = [job for job in rpc("queue.job", "search_read", [("model_name", "=", "ecrm.sage.batch"),
+                                                            ("method_name", "=", "_sage_job_export")],
+                               ["state", "record_ids"]) if job["record_ids"] == [queued["batch_id"]]]
+    assert len(jobs) >= 3 and {job["state"] for job in jobs} == {"done"}, "a job per 50 customers"
+    refs = [contact["reference"] for contact in double.records["contacts"]]
+    assert len(refs) == len(set(refs)) == batch["record_count"], "each customer sent once"
+    assert rpc("ecrm.sage.binding", "search_count", [("backend_id", "=", api_world["backend_id"]),
+                                                     ("sage_id", "!=", False)]) == batch["record_count"]
