@@ -627,16 +627,26 @@ class EcrmSageBatch(models.Model):
         other work (its rows are the file's, not the API's).
         """
         backend._lock()
-        busy = self.search([("backend_id", "=", backend.id), ("kind", "=", kind), ("file_name", "=", False),
-                            ("state", "in", ("exporting", "importing"))]).filtered(
-            lambda batch: batch.ecrm_job_state in ("queued", "running"))
+        open_batches = self.search([("backend_id", "=", backend.id), ("kind", "=", kind), ("file_name", "=", False),
+                                    ("state", "in", ("exporting", "importing"))])
+        busy = open_batches.filtered(lambda batch: batch.ecrm_job_state in ("queued", "running"))
         if busy:
             return busy[0]
+        open_batches._close_abandoned()
         batch = self.create({"backend_id": backend.id, "kind": kind, "state": work.state})
         starter = self.env.context.get("ecrm_sage_uid")
         (batch.sudo(starter) if starter else batch)._ecrm_job_enqueue(
             work.method, channel=SAGE_CHANNEL, description=work.description % batch.name)
         return batch
+
+    @api.multi
+    def _close_abandoned(self):
+        """Fail the batches whose job queue_job failed without our code seeing it (a worker killed
+        on every try), so they no longer show as exporting or importing. One with staged receipts
+        is left as it is: some may be booked, and only its booking job undoes them."""
+        for batch in self.filtered(lambda batch: batch.ecrm_job_state == "failed" and not batch.sudo().staged_rows):
+            reason = batch.ecrm_job_message or _("The job failed.")
+            batch.write({"state": "failed", "log": "%s\n%s" % (batch.log, reason) if batch.log else reason})
 
     @api.multi
     def _sage_context(self):

@@ -123,6 +123,16 @@ class TestExportJobs(SyncJobCase):
         self.assertEqual(batch.state, "done")
         self.assertEqual(self.start_export()[1].state, "exporting")
 
+    def test_a_batch_whose_job_died_is_closed_by_the_next_start(self):
+        self.use_api()
+        _result, batch = self.start_export()
+        self.jobs(batch).write({"state": "failed", "exc_info": "Traceback...\nWorker killed"})
+        self.assertEqual((batch.state, batch.ecrm_job_state), ("exporting", "failed"))
+        _again, new = self.start_export()
+        self.assertNotEqual(new, batch)
+        self.assertEqual((batch.state, new.state), ("failed", "exporting"))
+        self.assertIn("Worker killed", batch.log)
+
     def test_each_job_sends_one_chunk_before_it_locks_and_stores_it(self):
         self.use_api()
         customers = self.env["res.partner"].search_count([
