@@ -4,7 +4,7 @@
     "name": "eCRM Sage Bridge",
     "summary": "Two-way ledger bridge with Sage 50 files and Sage Business Cloud Accounting, "
                "without double posting, with reconciliation",
-    "version": "11.0.1.5.0",
+    "version": "11.0.1.6.0",
     "category": "Accounting",
     "website": "https://github.com/ecrm-suite/ecrm",
     "author": "eCRM suite contributors",

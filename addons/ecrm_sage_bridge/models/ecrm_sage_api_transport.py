@@ -4,7 +4,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..sage_formats.bca_api import SageApiError, SageClient, customer_balances
-from ..sage_formats.inbound import ParseResult, RowError
 from .ecrm_sage_api_token import TokenStore
 
 # Sage 50 tax codes -> Sage Business Cloud UK tax rate ids.
@@ -32,17 +31,14 @@ class EcrmSageApiTransport(models.AbstractModel):
 
     @api.model
     def _push(self, backend, kind, plan):
-        """Create the plan's records in Sage; fills each binding's sage_id."""
+        """Create the plan's records in Sage; fills each binding's sage_id.
+
+        A SageApiError goes up as it is: the job that called decides whether to try again."""
         client = self._client(backend)
-        try:
-            if kind == "customers":
-                self._push_contacts(client, plan)
-            else:
-                self._push_invoices(client, backend, plan)
-        except SageApiError as error:
-            raise UserError(_("The export to Sage stopped and nothing was recorded in Odoo: %s. Records Sage "
-                              "had already accepted are found there and adopted by the next export, not sent "
-                              "twice.") % error)
+        if kind == "customers":
+            self._push_contacts(client, plan)
+        else:
+            self._push_invoices(client, backend, plan)
 
     @staticmethod
     def _push_contacts(client, plan):
@@ -98,15 +94,12 @@ class EcrmSageApiTransport(models.AbstractModel):
     def _balances(self, backend, by_ref):
         """Balances and credit limits of the customers Odoo exported, as parsed balance rows.
 
-        Sage Business Cloud keeps no on-hold status, so it is left as it was.
+        Sage Business Cloud keeps no on-hold status, so it is left as it was. A SageApiError goes up.
         """
         ref_by_contact = {binding.sage_id: ref for ref, binding in by_ref.items() if binding.sage_id}
         client = self._client(backend)
-        try:
-            contacts = client.iterate("contacts", {"contact_type_id": "CUSTOMER", "show_balance": "true",
-                                                   "attributes": "reference,balance,credit_limit"})
-            unpaid = [invoice for status in ("UNPAID", "PART_PAID") for invoice in client.iterate(
-                "sales_invoices", {"status_id": status, "attributes": "contact,due_date,outstanding_amount"})]
-            return customer_balances(contacts, unpaid, ref_by_contact, fields.Date.context_today(self))
-        except SageApiError as error:
-            return ParseResult([], [RowError(0, "Sage API: %s" % error)])
+        contacts = list(client.iterate("contacts", {"contact_type_id": "CUSTOMER", "show_balance": "true",
+                                                    "attributes": "reference,balance,credit_limit"}))
+        unpaid = [invoice for status in ("UNPAID", "PART_PAID") for invoice in client.iterate(
+            "sales_invoices", {"status_id": status, "attributes": "contact,due_date,outstanding_amount"})]
+        return customer_balances(contacts, unpaid, ref_by_contact, fields.Date.context_today(self))

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..sage_formats.audit_trail import NOMINAL_CODE
-from .ecrm_sage_batch import import_result
+from .ecrm_sage_batch import SageWork, import_result
 
 EXPORT_KINDS = ("customers", "invoices")
 IMPORT_KINDS = ("receipts", "balances")
@@ -99,9 +99,11 @@ class EcrmSageBackend(models.Model):
     def export_batch(self, backend_id, kind, dry_run=False):
         """Export customers or invoices as one numbered batch.
 
-        Returns {batch_id, exported, skipped: [{id, reason}], file (base64 CSV or False)}.
-        A dry run returns the same preview (the CSV too, whatever the transport), sends
-        nothing and writes nothing. With the API transport a real run returns no file.
+        Returns {batch_id, state, exported, skipped: [{id, reason}], file (base64 CSV or False)}.
+        A dry run returns the preview at once (the CSV too, whatever the transport, ``batch_id``
+        and ``state`` False), sends nothing and writes nothing. A real run answers at once with
+        its batch ``exporting``: queue jobs send it, and the batch then says the rest (``state``
+        exported with its ``file``, or done; failed with ``ecrm_job_message``).
         """
         if kind not in EXPORT_KINDS:
             raise UserError(_("Unknown export kind %r; use one of %s.") % (kind, ", ".join(EXPORT_KINDS)))
@@ -109,11 +111,13 @@ class EcrmSageBackend(models.Model):
         direction = backend.customer_sync if kind == "customers" else backend.invoice_sync
         if direction != "odoo_to_sage":
             raise UserError(_("%s are not synchronised from Odoo to Sage on backend %s.") % (kind, backend.name))
-        backend._lock()
-        result = backend.env["ecrm.sage.batch"]._export(backend, kind, bool(dry_run))
-        if not dry_run:
-            backend._run_reconciliation()
-        return result
+        Batch = backend.env["ecrm.sage.batch"]
+        if dry_run:
+            return Batch._export_preview(backend, kind)
+        if backend.transport == "sage_bca_api":
+            self.env["ecrm.sage.api.transport"]._client(backend)  # its settings, before anything is queued
+        return Batch._sage_start(backend, kind, SageWork(
+            "exporting", "_sage_job_export", _("Export Sage %s of %%s") % kind))._export_result()
 
     @api.model
     def import_file(self, backend_id, kind, file_base64, dry_run=False, balance_date=False):
@@ -168,12 +172,13 @@ class EcrmSageBackend(models.Model):
         direction = backend.receipt_sync if kind == "receipts" else backend.balance_sync
         if backend.transport != "sage_bca_api" or direction != "sage_to_odoo":
             raise UserError(_("Backend %s does not take %s from the Sage API.") % (backend.name, kind))
-        # no lock yet: the batch takes it once Sage has answered (open_batch)
-        with self.env.cr.savepoint():
-            result = backend.env["ecrm.sage.batch"]._run_import(backend, kind, None, bool(dry_run))
-            if not dry_run and not result["errors"] and kind == "balances":
-                backend._run_reconciliation()
-        return result
+        self.env["ecrm.sage.api.transport"]._client(backend)  # its settings, before any call
+        Batch = backend.env["ecrm.sage.batch"]
+        if dry_run:
+            return Batch._run_import(backend, kind, None, True)
+        batch = Batch._sage_start(backend, kind, SageWork(
+            "importing", "_sage_job_import_api", _("Import Sage %s from the API into %%s") % kind))
+        return batch._import_api_result()
 
     # ---- helpers ----
 

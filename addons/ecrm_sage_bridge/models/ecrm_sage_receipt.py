@@ -6,8 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.addons.ecrm_core.models.bulk_insert import insert_rows
 
-from ..sage_formats.bca_api import SageApiError, receipts_from_payments
-from ..sage_formats.inbound import ParseResult, RowError, parse_receipts
+from ..sage_formats.bca_api import receipts_from_payments
+from ..sage_formats.inbound import parse_receipts
 from ..sage_formats.matching import CREDIT_NOTE, INVOICE, MONEY_OUT, OpenDocument, match_receipts
 from .ecrm_sage_receipt_posting import Booking
 
@@ -138,20 +138,17 @@ class EcrmSageReceipt(models.Model):
         """Customer receipts and refunds polled from Sage Business Cloud (it has no webhooks), as parsed rows.
 
         Receipts imported before are left out (each poll sees them again); a receipt from
-        a contact Odoo does not know is an error that stops the whole import.
+        a contact Odoo does not know is an error that stops the whole import. A SageApiError goes up.
         """
         self.env.cr.execute("""
             SELECT sage_id, sage_ref FROM ecrm_sage_binding
              WHERE backend_id = %s AND res_model = 'res.partner' AND sage_id IS NOT NULL""", (backend.id,))
         ref_by_contact = dict(self.env.cr.fetchall())
         client = self.env["ecrm.sage.api.transport"]._client(backend)
-        try:
-            payments = [(sage_type, payment) for transaction_type, sage_type in API_PAYMENT_TYPES
-                        for payment in client.iterate("contact_payments", {
-                            "transaction_type_id": transaction_type, "from_date": backend.start_date,
-                            "attributes": "all"})]
-        except SageApiError as error:
-            return ParseResult([], [RowError(0, "Sage API: %s" % error)])
+        payments = [(sage_type, payment) for transaction_type, sage_type in API_PAYMENT_TYPES
+                    for payment in client.iterate("contact_payments", {
+                        "transaction_type_id": transaction_type, "from_date": backend.start_date,
+                        "attributes": "all"})]
         return receipts_from_payments(payments, ref_by_contact, already)
 
     @api.model

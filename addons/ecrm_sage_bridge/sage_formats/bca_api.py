@@ -1,5 +1,5 @@
 """Sage Business Cloud Accounting v3.1 client: OAuth2 with rotating refresh tokens,
-the X-Business header, $next pagination, 429 Retry-After and 5xx backoff.
+the X-Business header, $next pagination, and errors that say whether trying again can help.
 
 Sage rotates the refresh token on every use: the old one stops working the
 moment a new one is issued. ``token_store.save`` is therefore called with the
@@ -10,12 +10,15 @@ Every failure reaches the caller as ``SageApiError`` with a message a person can
 act on: Sage unreachable, a TLS failure, no answer in time, an answer that is not
 JSON or not of the expected shape, or a 4xx/5xx. Never a ``requests`` exception.
 
-Nothing is posted twice. A read (GET) or an update (PUT) is retried after a 5xx or a
-network failure.
-A POST is resent as it is only when Sage answered that it did not process it (401
-with an expired token, 429). After a 5xx or a lost answer Sage may have stored the
-record all the same, so ``create_once`` looks it up again by its reference before
-every new attempt, and every body carries Sage's ``idempotency_id`` (the same one
+The client never waits and tries again itself (but for one new access token after
+a 401): a failure that may pass (429, with ``retry_after`` from Sage's Retry-After; a
+5xx; no answer or no connection) is ``retryable`` and the caller decides when to try
+again (the Odoo layer: queue_job, with backoff).
+
+Nothing is posted twice. A POST is ``uncertain`` after a 5xx or a lost answer: Sage
+may have stored the record all the same. ``create_once`` therefore looks the record
+up by its reference before every POST, so a new attempt after an uncertain one finds
+what the first stored; and every body carries Sage's ``idempotency_id`` (the same one
 on every attempt, derived from the business, resource and reference), which Sage
 honours on contacts, sales invoices, sales credit notes and contact payments: even
 a record stored a moment ago and not yet found by the search is not made twice.
@@ -35,7 +38,8 @@ from .inbound import Balance, ParseResult, Receipt, RowError, parse_amount, show
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 CONNECT_TIMEOUT, READ_TIMEOUT = 10, 30
-MAX_RETRY_AFTER = 120.0        # seconds; a longer Retry-After is waited this long, then tried again
+MAX_RETRY_AFTER = 3600.0       # seconds; a longer (or unreadable infinite) Retry-After is taken as this
+DEFAULT_RETRY_AFTER = None     # no usable Retry-After: the caller's own backoff
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0f4f5e-3c6a-4d0e-9a4b-0c1e5a9e2f17")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_TEXT = 255
@@ -43,19 +47,22 @@ MAX_TEXT = 255
 
 class SageApiError(Exception):
     """A Sage API call failed. ``status``: the HTTP status, None when no answer came;
-    ``uncertain``: a POST whose outcome is unknown (Sage may have stored it)."""
+    ``uncertain``: a POST whose outcome is unknown (Sage may have stored it);
+    ``retryable``: the same call may succeed later (429, 5xx, no answer or no connection);
+    ``retry_after``: seconds Sage asked to wait (429 Retry-After), else None."""
 
-    def __init__(self, message, status=None, payload=None, uncertain=False):
+    def __init__(self, message, status=None, payload=None, uncertain=False, retryable=False, retry_after=None):
         super().__init__(message)
         self.status = status
         self.payload = payload
         self.uncertain = uncertain
+        self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class SageClient:
     def __init__(self, base_url, token_url, client_id, client_secret, business_id, token_store,
-                 session=None, max_attempts=5, backoff=0.5, sleep=time.sleep, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-                 clock=time.monotonic):
+                 session=None, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), clock=time.monotonic):
         self.base_url = base_url.rstrip("/")
         self.token_url = token_url
         self.client_id = client_id
@@ -63,9 +70,6 @@ class SageClient:
         self.business_id = business_id
         self.token_store = token_store
         self.session = session or requests.Session()
-        self.max_attempts = max_attempts
-        self.backoff = backoff
-        self.sleep = sleep
         self.timeout = timeout
         self.clock = clock
         self._access_token = None
@@ -76,16 +80,19 @@ class SageClient:
     def _send(self, method, url, **kwargs):
         """One HTTP exchange; what ``requests`` raises becomes SageApiError."""
         host = urlsplit(url).netloc or url
+        post = method == "POST"
         try:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.exceptions.SSLError as error:
+            # a certificate or a URL that speaks no TLS: a setting to correct, not a passing fault
             raise SageApiError("the TLS connection to %s failed (%s): check the API URL and the server's "
-                               "certificate" % (host, _short(error)), uncertain=method == "POST")
+                               "certificate" % (host, _short(error)), uncertain=post)
         except requests.exceptions.Timeout as error:
             raise SageApiError("Sage (%s) did not answer in time (%s)" % (host, _short(error)),
-                               uncertain=method == "POST")
+                               uncertain=post, retryable=True)
         except requests.exceptions.RequestException as error:
-            raise SageApiError("could not reach Sage at %s (%s)" % (host, _short(error)), uncertain=method == "POST")
+            raise SageApiError("could not reach Sage at %s (%s)" % (host, _short(error)), uncertain=post,
+                               retryable=True)
 
     # ---- OAuth2 ----
 
@@ -93,6 +100,10 @@ class SageClient:
         response = self._send("POST", self.token_url, data={
             "grant_type": "refresh_token", "refresh_token": self.token_store.load(),
             "client_id": self.client_id, "client_secret": self.client_secret})
+        if response.status_code == 429 or response.status_code in RETRYABLE_STATUSES:
+            raise SageApiError("Sage's token endpoint answered %s: %s" % (response.status_code, _text(response)),
+                               response.status_code, _json_or_none(response), retryable=True,
+                               retry_after=_retry_after(response))
         if response.status_code != 200:
             raise SageApiError("Sage refused the refresh token (%s: %s); connect the backend to Sage again "
                                "(a new refresh token)" % (response.status_code, _text(response)),
@@ -120,54 +131,36 @@ class SageClient:
     # ---- requests ----
 
     def request(self, method, path, params=None, json=None):
-        """One call, retried as far as that can never post twice (see the module docstring)."""
+        """One call; sent a second time only with a new access token after a 401."""
         url = path if path.startswith("http") else self.base_url + "/" + path.lstrip("/")
-        idempotent = method in ("GET", "PUT")    # a PUT sent twice leaves the record as sent once
-        refreshed, failures = False, 0
-        for attempt in range(1, self.max_attempts + 1):
-            last = attempt == self.max_attempts
-            headers = {"Authorization": "Bearer %s" % self._token(), "X-Business": self.business_id,
-                       "Accept": "application/json"}
-            try:
-                response = self._send(method, url, params=params, json=json, headers=headers)
-            except SageApiError:
-                if not idempotent or last:
-                    raise
-                failures += 1
-                self.sleep(self.backoff * 2 ** (failures - 1))
-                continue
-            if response.status_code == 401 and not refreshed:
-                refreshed = True
-                self.refresh()
-                continue
-            if response.status_code == 429 and not last:
-                self.sleep(self._retry_after(response))
-                continue
-            if response.status_code in RETRYABLE_STATUSES and idempotent and not last:
-                failures += 1
-                self.sleep(self.backoff * 2 ** (failures - 1))
-                continue
-            if response.status_code >= 400:
-                raise SageApiError("%s %s answered %s: %s" % (method, path, response.status_code, _text(response)),
-                                   response.status_code, _json_or_none(response),
-                                   uncertain=not idempotent and response.status_code in RETRYABLE_STATUSES)
-            if not response.content:
-                return {}
-            payload = _json_or_none(response)
-            if payload is None:
-                raise SageApiError("%s %s answered %s with something that is not JSON: %s"
-                                   % (method, path, response.status_code, _text(response)), response.status_code)
-            return payload
-        raise SageApiError("%s %s: still failing after %d attempts" % (method, path, self.max_attempts))
+        response = self._authorised(method, url, params=params, json=json)
+        if response.status_code == 401:
+            self.refresh()
+            response = self._authorised(method, url, params=params, json=json)
+        if response.status_code >= 400:
+            raise self._error(method, path, response)
+        if not response.content:
+            return {}
+        payload = _json_or_none(response)
+        if payload is None:
+            raise SageApiError("%s %s answered %s with something that is not JSON: %s"
+                               % (method, path, response.status_code, _text(response)), response.status_code)
+        return payload
 
-    def _retry_after(self, response):
-        try:
-            seconds = float(response.headers.get("Retry-After", "1"))
-        except ValueError:
-            return self.backoff
-        if math.isnan(seconds):
-            return self.backoff
-        return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    def _authorised(self, method, url, **kwargs):
+        headers = {"Authorization": "Bearer %s" % self._token(), "X-Business": self.business_id,
+                   "Accept": "application/json"}
+        return self._send(method, url, headers=headers, **kwargs)
+
+    @staticmethod
+    def _error(method, path, response):
+        status = response.status_code
+        passing = status == 429 or status in RETRYABLE_STATUSES
+        return SageApiError(
+            "%s %s answered %s: %s" % (method, path, status, _text(response)), status, _json_or_none(response),
+            # a 429 was not processed; after a 5xx a POST may have been
+            uncertain=method == "POST" and status in RETRYABLE_STATUSES,
+            retryable=passing, retry_after=_retry_after(response) if status == 429 else None)
 
     def iterate(self, path, params=None, items_per_page=200):
         """Every item of a list endpoint, following $next; each item is a dict with an id."""
@@ -211,22 +204,25 @@ class SageClient:
     def create_once(self, path, key, body):
         """Create unless a record with the same reference exists: a resumed run adopts it.
 
-        Returns (record, created). After a failure whose outcome is unknown (5xx, no
-        answer) the record is looked up again before the next attempt.
+        Returns (record, created). Looked up first every time, so trying again after an
+        ``uncertain`` failure (a 5xx, no answer) finds what that attempt stored.
         """
         body = dict(body, idempotency_id=self.idempotency_id(path, body["reference"]))
-        failures = 0
-        while True:
-            existing = self.find_by_reference(path, body["reference"])
-            if existing:
-                return existing, False
-            try:
-                return self.create(path, key, body), True
-            except SageApiError as error:
-                failures += 1
-                if not error.uncertain or failures >= self.max_attempts:
-                    raise
-                self.sleep(self.backoff * 2 ** (failures - 1))
+        existing = self.find_by_reference(path, body["reference"])
+        if existing:
+            return existing, False
+        return self.create(path, key, body), True
+
+
+def _retry_after(response):
+    """Seconds from a Retry-After header (bounded), or None when there is none to read."""
+    try:
+        seconds = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+    if math.isnan(seconds):
+        return DEFAULT_RETRY_AFTER
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def _record(item, where):

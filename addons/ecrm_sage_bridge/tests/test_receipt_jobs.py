@@ -91,12 +91,27 @@ class TestReceiptJobs(SageCase):
         _result, batch = self.start()
         for error in (SerializationFailure("could not serialize access"), RetryableJobError("lock", seconds=5)):
             with patch.object(type(self.Receipt), "_apply_rows", side_effect=error):
-                with self.assertRaises(type(error)):
+                # queue_job's RetryableJobError: tried again with the retry pattern's backoff
+                with self.assertRaises(RetryableJobError):
                     batch._sage_job_book_receipts(0)
             self.assertEqual(batch.state, "importing", "left for queue_job to run again")
             self.assertTrue(batch.sudo().staged_rows)
         batch._sage_job_book_receipts(0)
         self.assertEqual((batch.state, len(self.Receipt.search([("batch_id", "=", batch.id)]))), ("done", 5))
+
+    @mute_logger("odoo.sql_db")
+    def test_a_concurrency_error_on_the_last_try_fails_the_batch_whole(self):
+        _result, batch = self.start()
+        with patch(BATCH + "RECEIPTS_PER_JOB", 2):
+            batch._sage_job_book_receipts(0)
+            self.jobs(batch).filtered(lambda job: job.args == [2]).write(
+                {"state": "started", "retry": 4, "max_retries": 5})
+            with patch.object(type(self.Receipt), "_apply_rows",
+                              side_effect=SerializationFailure("could not serialize access")):
+                reason = batch._sage_job_book_receipts(2)
+        self.assertIn("could not be booked", reason)
+        self.assertEqual(batch.state, "failed")
+        self.assertFalse(self.Receipt.search([("batch_id", "=", batch.id)]), "the first chunk was undone")
 
     def test_a_lasting_error_mid_file_undoes_the_chunks_booked_before(self):
         _result, batch = self.start()

@@ -88,7 +88,7 @@ class TestBalanceHistory(ReconciliationCase):
         self.assertFalse(self.snapshots())
 
     def test_api_balances_are_as_at_today_whatever_the_context_says(self):
-        self.backend.write({"transport": "sage_bca_api"})
+        self.backend.write({"transport": "sage_bca_api", "api_url": "http://sage.invalid", "api_business_id": "b"})
         rows = [Balance(1, "HUDDERSF", 75.0, 100.0, 0.0, None)]
         with patch("odoo.addons.ecrm_sage_bridge.models.ecrm_sage_api_transport.EcrmSageApiTransport._balances",
                    return_value=ParseResult(rows, [])):

@@ -12,13 +12,14 @@ class EcrmSageExportWizard(models.TransientModel):
     backend_id = fields.Many2one("ecrm.sage.backend", required=True)
     kind = fields.Selection([("customers", "Customers"), ("invoices", "Invoices and credit notes")],
                             required=True, default="invoices")
-    state = fields.Selection([("choose", "Choose"), ("preview", "Preview"), ("done", "Exported")],
+    state = fields.Selection([("choose", "Choose"), ("preview", "Preview"), ("done", "Started")],
                              default="choose")
     exported_count = fields.Integer(readonly=True)
     skipped_text = fields.Text(string="Skipped", readonly=True)
     file = fields.Binary(readonly=True)
     file_name = fields.Char()
     batch_id = fields.Many2one("ecrm.sage.batch", readonly=True)
+    batch_state = fields.Selection(related="batch_id.state", string="Batch", readonly=True)
 
     @api.multi
     def _run(self, dry_run):

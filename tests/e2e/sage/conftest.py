@@ -5,6 +5,7 @@ queue_job does not support (each counts the other's jobs against its capacity, a
 job one runner hands out can sit "enqueued" for ever).
 """
 import datetime
+import json
 import time
 import uuid
 import xmlrpc.client
@@ -80,8 +81,45 @@ def post_invoices(rpc, world, amounts_by_customer):
     return ids
 
 
+def export(rpc, backend_id, kind, timeout=300):
+    """A real export as integrators run it: the call answers with the batch exporting, its jobs
+    send it; poll the batch until it ends. Returns export_batch's keys as the batch ended."""
+    queued = rpc("ecrm.sage.backend", "export_batch", backend_id, kind, False)
+    assert (queued["state"], queued["exported"], queued["file"]) == ("exporting", 0, False), queued
+    batch = wait_for_batch(rpc, queued["batch_id"], timeout=timeout)
+    row = rpc("ecrm.sage.batch", "read", [queued["batch_id"]], ["file", "skipped_rows", "log"])[0]
+    return dict(batch_id=queued["batch_id"], state=batch["state"], exported=batch["record_count"],
+                skipped=json.loads(row["skipped_rows"] or "[]"),
+                file=row["file"] if batch["state"] == "exported" else False,
+                message=batch["ecrm_job_message"], log=row["log"])
+
+
+def import_from_api(rpc, backend_id, method, timeout=300):
+    """A real API import (``import_api_receipts`` / ``import_api_balances``): queued by the call,
+    read from Sage and applied by jobs. Returns the batch as it ended, with ``matched`` receipts."""
+    queued = rpc("ecrm.sage.backend", method, backend_id, False)
+    assert (queued["state"], queued["errors"], queued["applied"]) == ("importing", [], 0), queued
+    batch = wait_for_batch(rpc, queued["batch_id"], timeout=timeout)
+    matched = rpc("ecrm.sage.receipt", "search_count", [("batch_id", "=", queued["batch_id"]),
+                                                        ("state", "=", "matched")])
+    return dict(batch, batch_id=queued["batch_id"], applied=batch["record_count"], matched=matched)
+
+
+def wait_for_retry(rpc, batch_id, timeout=120):
+    """Poll a batch until its job has failed once in a way that may pass and waits to be tried again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        batch = rpc("ecrm.sage.batch", "read", [batch_id], ["state", "ecrm_job_state", "ecrm_job_message"])[0]
+        if batch["ecrm_job_state"] == "queued" and "Will be retried" in (batch["ecrm_job_message"] or ""):
+            return batch
+        assert batch["ecrm_job_state"] in ("queued", "running"), batch
+        assert time.monotonic() < deadline, "batch %s was not retried: %s" % (batch_id, batch)
+        time.sleep(0.3)
+
+
 def wait_for_batch(rpc, batch_id, timeout=600, seen=None, stall=300):
-    """Poll a receipts batch until its booking jobs end; returns the batch's job fields read last.
+    """Poll a batch until its jobs end (an export, an API import, a receipts booking); returns the
+    batch's job fields read last.
 
     ``seen`` (a list) collects the (state, done, total) read on the way, to show progress moved.
     Fails early when the count has not moved for ``stall`` seconds: a stranded job, not a slow one.
@@ -94,7 +132,7 @@ def wait_for_batch(rpc, batch_id, timeout=600, seen=None, stall=300):
         batch = rpc("ecrm.sage.batch", "read", [batch_id], fields)[0]
         if seen is not None:
             seen.append((batch["ecrm_job_state"], batch["ecrm_job_done"], batch["ecrm_job_total"]))
-        if batch["state"] in ("done", "failed") and batch["ecrm_job_state"] in ("done", "failed"):
+        if batch["state"] in ("exported", "done", "failed") and batch["ecrm_job_state"] in ("done", "failed"):
             return batch
         now = time.monotonic()
         if batch["ecrm_job_done"] != last_done:

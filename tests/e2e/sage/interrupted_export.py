@@ -1,4 +1,4 @@
-"""Run one invoice export in this process and stall right after the bindings are written.
+"""Run one invoice export job in this process and stall right after the bindings are written.
 
 The e2e test starts this as a subprocess, waits for BINDINGS_WRITTEN on stdout
 (bindings written, bindings visible inside the transaction, its PostgreSQL backend
@@ -29,7 +29,10 @@ def main(conf, database, backend_id):
     binding_class._insert_many = insert_then_stall
     with odoo.api.Environment.manage(), registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        env["ecrm.sage.backend"].export_batch(int(backend_id), "invoices", False)
+        # the export job's body, as a queue_job worker runs it (the server's runner must not take it)
+        batch = env["ecrm.sage.batch"].create({"backend_id": int(backend_id), "kind": "invoices",
+                                               "state": "exporting"})
+        batch._sage_job_export()
     print("EXPORT_COMMITTED", flush=True)
 
 

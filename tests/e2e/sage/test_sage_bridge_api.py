@@ -13,7 +13,7 @@ import odoo
 import psycopg2
 
 from ...odoo_server import ODOO_CONF, REPO
-from .conftest import post_invoices, wait_for_batch
+from .conftest import export, post_invoices, wait_for_batch
 from .sage_ledger import SageLedger
 
 
@@ -55,14 +55,14 @@ def sessions_blocked_by(database, pid, patience=120):
 
 def test_round_trip_pays_invoices_and_reconciles_to_zero(rpc, world):
     backend_id = world["backend_id"]
-    customers = rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    customers = export(rpc, backend_id, "customers")
     assert customers["exported"] >= 2 and customers["batch_id"]
     opening = opening_balances(rpc, backend_id)
     invoice_ids = post_invoices(rpc, world, [[100.0, 40.0], [250.0]])
 
     preview = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", True)
     assert preview["batch_id"] is False and preview["exported"] == 3
-    invoices = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    invoices = export(rpc, backend_id, "invoices")
     assert invoices["exported"] == 3 and invoices["skipped"] == []
     assert decoded(invoices) == decoded(preview)
 
@@ -99,13 +99,13 @@ def test_round_trip_pays_invoices_and_reconciles_to_zero(rpc, world):
                                              ("sage_balance_date", "!=", False)], ["sage_balance_date"])}
     assert "2026-01-31" not in bound_days and len(bound_days) == 1
 
-    again = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    again = export(rpc, backend_id, "invoices")
     assert again["exported"] == 0 and again["file"] is False
 
 
 def test_bad_receipts_file_over_xml_rpc_writes_nothing(rpc, world):
     backend_id = world["backend_id"]
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    export(rpc, backend_id, "customers")
     refs = {b["partner_id"][0]: b["sage_ref"] for b in rpc(
         "ecrm.sage.binding", "search_read", [("backend_id", "=", backend_id), ("res_model", "=", "res.partner")],
         ["partner_id", "sage_ref"])}
@@ -125,7 +125,7 @@ def test_bad_receipts_file_over_xml_rpc_writes_nothing(rpc, world):
 
 def test_a_killed_export_is_finished_by_the_next_run_without_duplicates(rpc, world, odoo_server):
     backend_id = world["backend_id"]
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    export(rpc, backend_id, "customers")
     invoice_ids = post_invoices(rpc, world, [[10.0, 20.0, 30.0], [40.0, 50.0]])
     run = subprocess.Popen(
         [sys.executable, os.path.join(os.path.dirname(__file__), "interrupted_export.py"),
@@ -140,7 +140,7 @@ def test_a_killed_export_is_finished_by_the_next_run_without_duplicates(rpc, wor
         # the first one's, on the backend's sync lock (not on the bindings' unique index).
         outcome = {}
         second = threading.Thread(target=lambda: outcome.update(
-            rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)))
+            export(rpc, backend_id, "invoices")))
         second.start()
         blocked = sessions_blocked_by(odoo_server.database, first_pid)
         assert len(blocked) == 1, blocked
@@ -158,18 +158,18 @@ def test_a_killed_export_is_finished_by_the_next_run_without_duplicates(rpc, wor
     assert len(exported_refs) == len(set(exported_refs)) == 5
     counts = rpc("ecrm.sage.binding", "read_group", [("invoice_id", "in", invoice_ids)], ["invoice_id"], ["invoice_id"])
     assert sorted(group["invoice_id_count"] for group in counts) == [1] * 5
-    assert rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)["exported"] == 0
+    assert export(rpc, backend_id, "invoices")["exported"] == 0
 
 
 def test_conflict_on_an_edited_exported_invoice_over_xml_rpc(rpc, world):
     backend_id = world["backend_id"]
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    export(rpc, backend_id, "customers")
     invoice_id = post_invoices(rpc, world, [[75.0], []])[0]
-    assert rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)["exported"] == 1
+    assert export(rpc, backend_id, "invoices")["exported"] == 1
     journal_id = rpc("account.invoice", "read", [invoice_id], ["journal_id"])[0]["journal_id"][0]
     rpc("account.journal", "write", [journal_id], {"update_posted": True})
     rpc("account.invoice", "action_invoice_cancel", [invoice_id])
-    result = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    result = export(rpc, backend_id, "invoices")
     assert result["exported"] == 0 and [item["id"] for item in result["skipped"]] == [invoice_id]
     binding = rpc("ecrm.sage.binding", "search_read", [("invoice_id", "=", invoice_id)], ["state", "last_error"])
     assert binding[0]["state"] == "conflict" and "conflict" in binding[0]["last_error"]

@@ -11,11 +11,11 @@ import base64
 import pytest
 
 from ..protocols import Protocols, assert_plain, without_ids
-from .conftest import post_invoices, wait_for_batch
+from .conftest import export, post_invoices, wait_for_batch
 from .sage_api_double import SageDouble
 
 IMPORT_RESULT_KEYS = {"applied", "errors", "batch_id", "matched", "unmatched", "state"}
-EXPORT_RESULT_KEYS = {"batch_id", "exported", "skipped", "file"}
+EXPORT_RESULT_KEYS = {"batch_id", "state", "exported", "skipped", "file"}
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +33,17 @@ def test_exports_and_imports_answer_the_same_over_both_protocols(rpc, world, pro
     backend_id = world["backend_id"]
     for kind in ("customers", "invoices"):
         preview = protocols.both("ecrm.sage.backend", "export_batch", backend_id, kind, True)
-        assert set(preview) == EXPORT_RESULT_KEYS and preview["batch_id"] is False
+        assert set(preview) == EXPORT_RESULT_KEYS and (preview["batch_id"], preview["state"]) == (False, False)
     customers = protocols.xmlrpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
     assert set(customers) == EXPORT_RESULT_KEYS and isinstance(customers["batch_id"], int)
-    assert protocols.jsonrpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False) == {
-        "batch_id": False, "exported": 0, "skipped": [], "file": False}
+    assert customers["state"] == "exporting"
+    assert wait_for_batch(rpc, customers["batch_id"])["state"] == "exported"
+    nothing = protocols.jsonrpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    assert isinstance(nothing["batch_id"], int) and nothing["batch_id"] != customers["batch_id"]
+    assert dict(nothing, batch_id=0) == {"batch_id": 0, "state": "exporting", "exported": 0, "skipped": [],
+                                         "file": False}
+    done = wait_for_batch(rpc, nothing["batch_id"])
+    assert (done["state"], done["record_count"]) == ("done", 0), "a run with nothing to send ends done, empty"
     invoice_ids = post_invoices(rpc, world, [[100.0], [40.0]])
     preview = protocols.both("ecrm.sage.backend", "export_batch", backend_id, "invoices", True)
     assert preview["exported"] == 2 and preview["skipped"] == [] and base64.b64decode(preview["file"])
@@ -74,13 +80,14 @@ def test_record_actions_answer_the_same_over_both_protocols(rpc, world, protocol
             + ([["state", "=", "conflict"]] if method == "action_view_conflicts" else [])
     action = protocols.both("ecrm.sage.backend", "action_run_reconciliation", [backend_id])
     assert action["res_model"] == "ecrm.sage.reconciliation.line"
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    export(rpc, backend_id, "customers")
     post_invoices(rpc, world, [[10.0], [20.0]])
-    first, second = (rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)["batch_id"],
-                     rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)["batch_id"])
-    assert first and not second, "the second run has nothing to send"
+    first, nothing = export(rpc, backend_id, "invoices"), export(rpc, backend_id, "invoices")
+    assert first["state"] == "exported" and (nothing["state"], nothing["exported"]) == ("done", 0), \
+        "the second run has nothing to send"
+    first = first["batch_id"]
     post_invoices(rpc, world, [[30.0], []])
-    second = rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)["batch_id"]
+    second = export(rpc, backend_id, "invoices")["batch_id"]
     assert protocols.xmlrpc("ecrm.sage.batch", "action_mark_done", [first]) is True
     assert protocols.jsonrpc("ecrm.sage.batch", "action_mark_done", [second]) is True
     assert "Only an exported batch" in protocols.refusals("ecrm.sage.batch", "action_mark_done", [first])
@@ -93,9 +100,9 @@ def test_record_actions_answer_the_same_over_both_protocols(rpc, world, protocol
 
 def test_receipts_registered_by_hand_over_both_protocols(rpc, world, protocols):
     backend_id = world["backend_id"]
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    export(rpc, backend_id, "customers")
     invoice_ids = post_invoices(rpc, world, [[10.0, 20.0], []])
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    export(rpc, backend_id, "invoices")
     ref = bound_refs(rpc, backend_id)[world["customers"][0]]
     day = "/".join(reversed(world["date"].split("-")))
     text = "".join("SA,%s,1200,,%s,CHQ %d,Cheque,5.00,T9,0.00\r\n" % (ref, day, number) for number in (1, 2))
@@ -115,7 +122,7 @@ def test_receipts_registered_by_hand_over_both_protocols(rpc, world, protocols):
 
 def test_wizards_answer_the_same_over_both_protocols(rpc, world, protocols):
     backend_id = world["backend_id"]
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    export(rpc, backend_id, "customers")
     ref = bound_refs(rpc, backend_id)[world["customers"][0]]
     balances = base64.b64encode(("%s,0.00,0.00,0.00,No\r\n" % ref).encode()).decode()
     for model, values, method in (
@@ -133,7 +140,15 @@ def test_wizards_answer_the_same_over_both_protocols(rpc, world, protocols):
             ("ecrm.sage.import.wizard", {"backend_id": backend_id, "kind": "balances", "file": balances},
              "action_import")):
         assert_plain(protocols.xmlrpc(model, method, [rpc(model, "create", values)]))
+        wait_for_jobs(rpc, backend_id)  # the next click then starts an export of its own
         assert_plain(protocols.jsonrpc(model, method, [rpc(model, "create", values)]))
+        wait_for_jobs(rpc, backend_id)
+
+
+def wait_for_jobs(rpc, backend_id):
+    for batch_id in rpc("ecrm.sage.batch", "search", [("backend_id", "=", backend_id),
+                                                      ("state", "in", ("exporting", "importing"))]):
+        wait_for_batch(rpc, batch_id)
 
 
 @pytest.fixture
@@ -149,8 +164,8 @@ def test_api_imports_answer_the_same_over_both_protocols(rpc, world, protocols, 
         "transport": "sage_bca_api", "api_url": double.url, "api_token_url": double.url + "/token",
         "api_client_id": "ecrm-client", "api_client_secret": "s3cret", "api_business_id": "biz-uk-1",
         "api_refresh_token": "refresh-contract"})
-    exported = protocols.xmlrpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
-    assert exported["file"] is False and exported["exported"] >= 2
+    exported = export(rpc, backend_id, "customers")
+    assert (exported["state"], exported["file"]) == ("done", False) and exported["exported"] >= 2
     for method in ("import_api_receipts", "import_api_balances"):
         checked = protocols.both("ecrm.sage.backend", method, backend_id, True)
         assert set(checked) == IMPORT_RESULT_KEYS and checked["batch_id"] is False

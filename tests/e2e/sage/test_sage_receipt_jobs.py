@@ -6,7 +6,7 @@ by chunk (each well under a worker's 60 s CPU limit) while the batch shows how f
 import base64
 import time
 
-from .conftest import wait_for_batch
+from .conftest import export, wait_for_batch
 
 INVOICES, RECEIPTS_PER_INVOICE = 200, 10      # 2,000 receipt lines, each paying a tenth of an invoice
 
@@ -31,9 +31,9 @@ def invoices_of(rpc, world, count):
 
 def test_two_thousand_receipts_are_booked_by_jobs_with_progress_shown(rpc, world):
     backend_id = world["backend_id"]
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    export(rpc, backend_id, "customers")
     invoice_ids = invoices_of(rpc, world, INVOICES)
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "invoices", False)
+    export(rpc, backend_id, "invoices")
     refs = bound_refs(rpc, backend_id)
     day = "/".join(reversed(world["date"].split("-")))
     # ten different parts (the same amount twice would be the same transaction): 11.55 + ... + 12.45 = 120.00
@@ -69,7 +69,7 @@ def test_two_thousand_receipts_are_booked_by_jobs_with_progress_shown(rpc, world
 
 def test_a_bad_file_leaves_nothing_written_and_starts_no_job(rpc, world):
     backend_id = world["backend_id"]
-    rpc("ecrm.sage.backend", "export_batch", backend_id, "customers", False)
+    export(rpc, backend_id, "customers")
     ref = bound_refs(rpc, backend_id)[world["customers"][0]]
     day = "/".join(reversed(world["date"].split("-")))
     good = ["SA,%s,1200,,%s,R%d,Receipt,1.00,T9,0.00\r\n" % (ref, day, number) for number in range(1500)]
