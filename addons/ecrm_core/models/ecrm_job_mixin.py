@@ -150,6 +150,13 @@ class EcrmJobMixin(models.AbstractModel):
 
     # ---- starting work ----
 
+    JOB_UNDER_WAY = ("queued", "running")
+
+    @api.multi
+    def _ecrm_job_under_way(self):
+        """The records of this set whose work is queued or running (a start would be refused)."""
+        return self.filtered(lambda record: record.ecrm_job_state in self.JOB_UNDER_WAY)
+
     @api.multi
     def _ecrm_job_enqueue(self, method_name, *args, description=None, channel=None, eta=None,
                           priority=None, **kwargs):

@@ -38,7 +38,7 @@ class EcrmRecomputeRun(models.Model):
         """
         if not (self.env["res.partner"]._ecrm_is_manager() or self.env.user.has_group("base.group_system")):
             raise AccessError(_("Only an eCRM manager or an administrator may recompute every customer."))
-        under_way = self.search([], limit=5).filtered(lambda run: run.ecrm_job_state in ("queued", "running"))
+        under_way = self.search([], limit=5)._ecrm_job_under_way()
         if under_way:
             return under_way[0].id
         self.env.cr.execute("SELECT count(*) FROM res_partner")

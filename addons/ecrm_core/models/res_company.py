@@ -94,9 +94,9 @@ class ResCompany(models.Model):
     @api.model
     def _ecrm_cron_scan_duplicates(self):
         """Nightly: queue each company's scan, skipping a company whose scan is still under way."""
-        for company in self.search([]):
-            if company.ecrm_job_state not in ("queued", "running"):
-                company.action_ecrm_scan_duplicates()
+        companies = self.search([])
+        for company in companies - companies._ecrm_job_under_way():
+            company.action_ecrm_scan_duplicates()
 
     @job(default_channel="root.ecrm")
     @api.multi

@@ -171,8 +171,7 @@ class EcrmCampaignProgram(models.Model):
         for program in self:
             if program.state != "running":
                 raise UserError(_("Program %s is not running.") % program.name)
-            program._ecrm_job_enqueue("_ecrm_job_run", fields.Datetime.now(),
-                                      description=_("Run program %s") % program.name)
+            program._queue_run()
         return True
 
     @api.model
@@ -181,10 +180,13 @@ class EcrmCampaignProgram(models.Model):
 
         Nobody is told when a scheduled run ends; the program's step results say what it did.
         """
-        for program in self.search([("state", "=", "running")]).with_context(ecrm_job_unattended=True):
-            if program.ecrm_job_state not in ("queued", "running"):
-                program._ecrm_job_enqueue("_ecrm_job_run", fields.Datetime.now(),
-                                          description=_("Run program %s") % program.name)
+        programs = self.search([("state", "=", "running")]).with_context(ecrm_job_unattended=True)
+        for program in programs - programs._ecrm_job_under_way():
+            program._queue_run()
+
+    def _queue_run(self):
+        """Queue the first chunk of a run taken at this moment (the button's and the cron's start)."""
+        self._ecrm_job_enqueue("_ecrm_job_run", fields.Datetime.now(), description=_("Run program %s") % self.name)
 
     @job(default_channel="root.ecrm")
     @api.multi

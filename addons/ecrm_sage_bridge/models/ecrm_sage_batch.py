@@ -629,7 +629,7 @@ class EcrmSageBatch(models.Model):
         backend._lock()
         open_batches = self.search([("backend_id", "=", backend.id), ("kind", "=", kind), ("file_name", "=", False),
                                     ("state", "in", ("exporting", "importing"))])
-        busy = open_batches.filtered(lambda batch: batch.ecrm_job_state in ("queued", "running"))
+        busy = open_batches._ecrm_job_under_way()
         if busy:
             return busy[0]
         open_batches._close_abandoned()
